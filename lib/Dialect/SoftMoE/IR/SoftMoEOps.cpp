@@ -1,0 +1,425 @@
+//===- SoftMoEOps.cpp - softmoe operations --------------------------------===//
+//
+// Every op names its operands' dimensions with the letters of the contract
+// (B, M, D, N, P, H). One binder checks ranks, element types and the sizes that
+// must agree, and yields the static size of each letter, from which the result
+// type is inferred and the result shape reified.
+//
+//===----------------------------------------------------------------------===//
+
+#include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+using namespace mlir::softmoe;
+
+namespace {
+
+/// What an operand holds, which fixes its allowed element types.
+enum class Kind {
+  Data,   // f32, bf16 or f16, shared by all data operands of the op
+  Logits, // always f32
+  Mask,   // i1
+};
+
+/// One operand's role: its name in diagnostics and the contract letter of each
+/// of its dimensions ("" for a rank-0 scalar).
+struct Role {
+  StringRef name;
+  Value value;
+  StringRef dims;
+  Kind kind;
+};
+
+static std::string typeStr(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << t;
+  return s;
+}
+
+static std::string letterList(StringRef dims) {
+  std::string s;
+  for (char c : dims) {
+    if (!s.empty())
+      s += ", ";
+    s += c;
+  }
+  return s;
+}
+
+/// Checks operands against their roles and binds each letter to a size.
+class ShapeBinder {
+public:
+  explicit ShapeBinder(std::optional<Location> loc) : loc(loc) {}
+
+  /// Checks every role in order; the first problem is reported and fails.
+  LogicalResult bind(ArrayRef<Role> roles);
+
+  /// The static size of `letter`, or ShapedType::kDynamic.
+  int64_t size(char letter) const { return get(letter).size; }
+  SmallVector<int64_t> shape(StringRef dims) const {
+    SmallVector<int64_t> s;
+    for (char c : dims)
+      s.push_back(size(c));
+    return s;
+  }
+  /// The element type of the data operands (f32 when the op has none).
+  Type dataType() const { return dataElemType; }
+
+  /// A value and dimension that carry `letter`, for reifying shapes.
+  std::pair<Value, unsigned> carrier(char letter) const {
+    const Binding &b = get(letter);
+    return {b.carrier, b.carrierDim};
+  }
+
+  LogicalResult error(const Twine &msg) const {
+    if (loc)
+      return emitError(*loc) << msg;
+    return failure();
+  }
+
+private:
+  struct Binding {
+    int64_t size = ShapedType::kDynamic;
+    StringRef from;      // operand that fixed the static size
+    unsigned fromDim = 0;
+    Value carrier;       // first operand that has the letter at all
+    unsigned carrierDim = 0;
+  };
+  const Binding &get(char letter) const {
+    return bindings[static_cast<unsigned char>(letter)];
+  }
+
+  std::optional<Location> loc;
+  Binding bindings[256];
+  Type dataElemType;
+  StringRef dataElemFrom;
+};
+
+LogicalResult ShapeBinder::bind(ArrayRef<Role> roles) {
+  for (const Role &role : roles) {
+    if (!role.value)
+      continue;
+    auto type = dyn_cast<RankedTensorType>(role.value.getType());
+    if (!type)
+      return error(Twine(role.name) + " must be a ranked tensor, but is " +
+                   typeStr(role.value.getType()));
+    if (type.getRank() != static_cast<int64_t>(role.dims.size())) {
+      if (role.dims.empty())
+        return error(Twine(role.name) + " must be a rank-0 tensor, but has rank " +
+                     Twine(type.getRank()));
+      return error(Twine(role.name) + " must have rank " +
+                   Twine(role.dims.size()) + " (" + letterList(role.dims) +
+                   "), but has rank " + Twine(type.getRank()));
+    }
+
+    Type elem = type.getElementType();
+    std::string elemStr = typeStr(elem);
+    switch (role.kind) {
+    case Kind::Logits:
+      if (!elem.isF32())
+        return error(Twine(role.name) + " element type must be f32, but is " +
+                     elemStr);
+      break;
+    case Kind::Mask:
+      if (!elem.isInteger(1))
+        return error(Twine(role.name) + " element type must be i1, but is " +
+                     elemStr);
+      break;
+    case Kind::Data:
+      if (!elem.isF32() && !elem.isBF16() && !elem.isF16())
+        return error(Twine(role.name) +
+                     " element type must be f32, bf16 or f16, but is " +
+                     elemStr);
+      if (!dataElemType) {
+        dataElemType = elem;
+        dataElemFrom = role.name;
+      } else if (elem != dataElemType) {
+        return error(Twine(role.name) + " element type " + elemStr +
+                     " differs from " + dataElemFrom + " element type " +
+                     typeStr(dataElemType));
+      }
+      break;
+    }
+
+    for (auto [dim, letter] : llvm::enumerate(role.dims)) {
+      Binding &b = bindings[static_cast<unsigned char>(letter)];
+      int64_t s = type.getDimSize(dim);
+      if (!b.carrier) {
+        b.carrier = role.value;
+        b.carrierDim = dim;
+      }
+      if (ShapedType::isDynamic(s))
+        continue;
+      if (ShapedType::isDynamic(b.size)) {
+        b.size = s;
+        b.from = role.name;
+        b.fromDim = dim;
+        continue;
+      }
+      if (b.size != s)
+        return error(Twine(role.name) + " dim " + Twine(dim) + " (" +
+                     Twine(letter) + ") is " + Twine(s) + " but " + b.from +
+                     " dim " + Twine(b.fromDim) + " (" + Twine(letter) +
+                     ") is " + Twine(b.size));
+    }
+  }
+  return success();
+}
+
+/// The rules shared by the ops that normalise (router and layer).
+static LogicalResult checkNormalize(const ShapeBinder &binder, bool normalize,
+                                    Value scale, FloatAttr epsilonAttr) {
+  // The parser infers types before it fills in default-valued attributes.
+  float epsilon = epsilonAttr ? epsilonAttr.getValue().convertToFloat() : 1e-6f;
+  if (normalize && !scale)
+    return binder.error("normalize is set but no scale operand is given");
+  if (!normalize && scale)
+    return binder.error("a scale operand is given but normalize is not set");
+  if (!(epsilon > 0.0f))
+    return binder.error("epsilon must be positive, but is " +
+                        llvm::formatv("{0}", epsilon).str());
+  return success();
+}
+
+/// Binds the roles and infers one result with the letters `resultDims`.
+static LogicalResult inferOne(std::optional<Location> loc,
+                              ArrayRef<Role> roles, StringRef resultDims,
+                              bool resultIsLogits,
+                              SmallVectorImpl<Type> &inferred,
+                              ShapeBinder *binderOut = nullptr) {
+  ShapeBinder local(loc);
+  ShapeBinder &binder = binderOut ? *binderOut : local;
+  if (failed(binder.bind(roles)))
+    return failure();
+  Type elem = resultIsLogits || !binder.dataType()
+                  ? Float32Type::get(roles.front().value.getContext())
+                  : binder.dataType();
+  inferred.push_back(RankedTensorType::get(binder.shape(resultDims), elem));
+  return success();
+}
+
+/// A dynamic size is compatible with any static one: inference may refine.
+static bool compatibleTensorTypes(TypeRange l, TypeRange r) {
+  if (l.size() != r.size())
+    return false;
+  for (auto [a, b] : llvm::zip(l, r)) {
+    if (getElementTypeOrSelf(a) != getElementTypeOrSelf(b) ||
+        failed(verifyCompatibleShape(a, b)))
+      return false;
+  }
+  return true;
+}
+
+/// Reifies the one result of `op`, whose letters are `resultDims`.
+static LogicalResult reifyOne(Operation *op, ArrayRef<Role> roles,
+                              StringRef resultDims, OpBuilder &builder,
+                              ReifiedRankedShapedTypeDims &reified) {
+  ShapeBinder binder(std::nullopt);
+  if (failed(binder.bind(roles)))
+    return failure();
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  SmallVector<OpFoldResult> sizes;
+  for (auto [dim, letter] : llvm::enumerate(resultDims)) {
+    if (!resultType.isDynamicDim(dim)) {
+      sizes.push_back(builder.getIndexAttr(resultType.getDimSize(dim)));
+      continue;
+    }
+    int64_t s = binder.size(letter);
+    if (!ShapedType::isDynamic(s)) {
+      sizes.push_back(builder.getIndexAttr(s));
+      continue;
+    }
+    auto [value, valueDim] = binder.carrier(letter);
+    sizes.push_back(
+        tensor::getMixedSize(builder, op->getLoc(), value, valueDim));
+  }
+  reified.push_back(std::move(sizes));
+  return success();
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Roles of each op's operands
+//===----------------------------------------------------------------------===//
+
+template <typename Adaptor>
+static SmallVector<Role> routerRoles(Adaptor a) {
+  return {{"x", a.getX(), "BMD", Kind::Data},
+          {"phi", a.getPhi(), "DNP", Kind::Data},
+          {"scale", a.getScale(), "", Kind::Data}};
+}
+
+template <typename Adaptor>
+static SmallVector<Role> dispatchRoles(Adaptor a) {
+  return {{"logits", a.getLogits(), "BMNP", Kind::Logits},
+          {"x", a.getX(), "BMD", Kind::Data},
+          {"mask", a.getMask(), "BM", Kind::Mask}};
+}
+
+template <typename Adaptor>
+static SmallVector<Role> expertApplyRoles(Adaptor a) {
+  return {{"slots", a.getSlots(), "BNPD", Kind::Data},
+          {"w1", a.getW1(), "NDH", Kind::Data},
+          {"b1", a.getB1(), "NH", Kind::Data},
+          {"w2", a.getW2(), "NHD", Kind::Data},
+          {"b2", a.getB2(), "ND", Kind::Data}};
+}
+
+template <typename Adaptor>
+static SmallVector<Role> combineRoles(Adaptor a) {
+  return {{"logits", a.getLogits(), "BMNP", Kind::Logits},
+          {"expert_out", a.getExpertOut(), "BNPD", Kind::Data},
+          {"mask", a.getMask(), "BM", Kind::Mask}};
+}
+
+template <typename Adaptor>
+static SmallVector<Role> layerRoles(Adaptor a) {
+  return {{"x", a.getX(), "BMD", Kind::Data},
+          {"phi", a.getPhi(), "DNP", Kind::Data},
+          {"w1", a.getW1(), "NDH", Kind::Data},
+          {"b1", a.getB1(), "NH", Kind::Data},
+          {"w2", a.getW2(), "NHD", Kind::Data},
+          {"b2", a.getB2(), "ND", Kind::Data},
+          {"scale", a.getScale(), "", Kind::Data},
+          {"mask", a.getMask(), "BM", Kind::Mask}};
+}
+
+// While parsing, inherent attributes written in an attr-dict reach inference
+// in the attribute dictionary, not yet in the properties.
+template <typename Adaptor>
+static bool normalizeOf(Adaptor a) {
+  if (a.getNormalize())
+    return true;
+  DictionaryAttr attrs = a.getAttributes();
+  return attrs && attrs.get("normalize");
+}
+
+template <typename Adaptor>
+static FloatAttr epsilonOf(Adaptor a) {
+  if (FloatAttr eps = a.getEpsilonAttr())
+    return eps;
+  DictionaryAttr attrs = a.getAttributes();
+  return attrs ? dyn_cast_or_null<FloatAttr>(attrs.get("epsilon")) : FloatAttr();
+}
+
+//===----------------------------------------------------------------------===//
+// RouterOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RouterOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  ShapeBinder binder(loc);
+  if (failed(inferOne(loc, routerRoles(adaptor), "BMNP", /*resultIsLogits=*/true,
+                      inferred, &binder)))
+    return failure();
+  return checkNormalize(binder, normalizeOf(adaptor), adaptor.getScale(),
+                        epsilonOf(adaptor));
+}
+
+bool RouterOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return compatibleTensorTypes(l, r);
+}
+
+LogicalResult
+RouterOp::reifyResultShapes(OpBuilder &b, ReifiedRankedShapedTypeDims &dims) {
+  return reifyOne(*this, routerRoles(*this), "BMNP", b, dims);
+}
+
+//===----------------------------------------------------------------------===//
+// DispatchOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult DispatchOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location> loc,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &inferred) {
+  return inferOne(loc, dispatchRoles(adaptor), "BNPD", false, inferred);
+}
+
+bool DispatchOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return compatibleTensorTypes(l, r);
+}
+
+LogicalResult
+DispatchOp::reifyResultShapes(OpBuilder &b, ReifiedRankedShapedTypeDims &dims) {
+  return reifyOne(*this, dispatchRoles(*this), "BNPD", b, dims);
+}
+
+//===----------------------------------------------------------------------===//
+// ExpertApplyOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ExpertApplyOp::inferReturnTypes(MLIRContext *,
+                                              std::optional<Location> loc,
+                                              Adaptor adaptor,
+                                              SmallVectorImpl<Type> &inferred) {
+  return inferOne(loc, expertApplyRoles(adaptor), "BNPD", false, inferred);
+}
+
+bool ExpertApplyOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return compatibleTensorTypes(l, r);
+}
+
+LogicalResult
+ExpertApplyOp::reifyResultShapes(OpBuilder &b,
+                                 ReifiedRankedShapedTypeDims &dims) {
+  return reifyOne(*this, expertApplyRoles(*this), "BNPD", b, dims);
+}
+
+//===----------------------------------------------------------------------===//
+// CombineOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult CombineOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &inferred) {
+  return inferOne(loc, combineRoles(adaptor), "BMD", false, inferred);
+}
+
+bool CombineOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return compatibleTensorTypes(l, r);
+}
+
+LogicalResult
+CombineOp::reifyResultShapes(OpBuilder &b, ReifiedRankedShapedTypeDims &dims) {
+  return reifyOne(*this, combineRoles(*this), "BMD", b, dims);
+}
+
+//===----------------------------------------------------------------------===//
+// LayerOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LayerOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &inferred) {
+  ShapeBinder binder(loc);
+  if (failed(inferOne(loc, layerRoles(adaptor), "BMD", false, inferred,
+                      &binder)))
+    return failure();
+  return checkNormalize(binder, normalizeOf(adaptor), adaptor.getScale(),
+                        epsilonOf(adaptor));
+}
+
+bool LayerOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
+  return compatibleTensorTypes(l, r);
+}
+
+LogicalResult
+LayerOp::reifyResultShapes(OpBuilder &b, ReifiedRankedShapedTypeDims &dims) {
+  return reifyOne(*this, layerRoles(*this), "BMD", b, dims);
+}
+
+#define GET_OP_CLASSES
+#include "softmoe/Dialect/SoftMoE/IR/SoftMoEOps.cpp.inc"

@@ -1,0 +1,14 @@
+//===- InitSoftMoE.cpp - Register the project's dialects and passes -------===//
+
+#include "softmoe/InitSoftMoE.h"
+
+#include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
+#include "softmoe/Dialect/SoftMoE/Transforms/Passes.h"
+
+#include "mlir/IR/DialectRegistry.h"
+
+void mlir::softmoe::registerSoftMoEDialects(DialectRegistry &registry) {
+  registry.insert<SoftMoEDialect>();
+}
+
+void mlir::softmoe::registerAllSoftMoEPasses() { registerSoftMoEPasses(); }

@@ -1,0 +1,42 @@
+# -*- Python -*-
+# The softmoe-mlir lit suite: FileCheck tests of every op, verifier and pass, and
+# tests that execute compiled code against a reference.
+
+import os
+import shutil
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "SOFTMOE"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test", ".c", ".py"]
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.softmoe_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%softmoe_src", config.softmoe_src_root))
+config.substitutions.append(("%python", config.python_executable or "/usr/bin/python3"))
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP", "CUDA_HOME"])
+llvm_config.use_default_substitutions()
+
+llvm_config.with_environment("PATH", config.softmoe_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+tool_dirs = [config.softmoe_tools_dir, config.llvm_tools_dir]
+tools = ["softmoe-opt", "mlir-translate", "mlir-opt"]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# Optional tools become lit features, so tests that need them are skipped,
+# not failed, where they are missing.
+ptxas = shutil.which("ptxas") or (
+    os.path.join(os.environ["CUDA_HOME"], "bin", "ptxas")
+    if os.environ.get("CUDA_HOME") else None)
+if ptxas and os.path.exists(ptxas):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+if os.path.exists("/dev/nvidia0"):
+    config.available_features.add("cuda-gpu")
