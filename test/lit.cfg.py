@@ -55,3 +55,5 @@ clang = shutil.which("clang-22", path=config.llvm_tools_dir + os.pathsep + os.en
 if clang:
     config.available_features.add("clang")
     config.substitutions.append(("%clang", clang))
+if shutil.which("valgrind"):
+    config.available_features.add("valgrind")
