@@ -38,7 +38,7 @@ llvm_config.with_environment("PATH", config.softmoe_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.softmoe_tools_dir, config.llvm_tools_dir]
-tools = ["softmoe-opt", "mlir-translate", "mlir-opt"]
+tools = ["softmoe-opt", "softmoe-lsp-server", "mlir-translate", "mlir-opt"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # Optional tools become lit features, so tests that need them are skipped,
