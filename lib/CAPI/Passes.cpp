@@ -15,4 +15,9 @@ extern "C" {
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.capi.cpp.inc"
 }
 
-void mlirRegisterAllSoftMoEPasses(void) { registerAllSoftMoEPasses(); }
+void mlirRegisterAllSoftMoEPasses(void) {
+  // C callers may register from several places; pipelines must be registered
+  // once. A function-local static runs the registration once, thread-safely.
+  static const bool registered = (registerAllSoftMoEPasses(), true);
+  (void)registered;
+}

@@ -224,6 +224,7 @@ static int testRegisteredPipeline(void) {
   // CHECK: 'softmoe-decompose' does not refer to a registered pass
   // CHECK: parsed 'builtin.module(softmoe-decompose)': 0
   mlirRegisterAllSoftMoEPasses();
+  mlirRegisterAllSoftMoEPasses(); /* A second call is harmless. */
   failed |= runPipeline("builtin.module(softmoe-decompose)");
   // CHECK: parsed 'builtin.module(softmoe-decompose)': 1
   // CHECK-NEXT: run: 1, verifies: 1
