@@ -4,6 +4,7 @@
 
 import os
 import shutil
+import subprocess
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -38,7 +39,24 @@ llvm_config.with_environment("PATH", config.softmoe_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.softmoe_tools_dir, config.llvm_tools_dir]
-tools = ["softmoe-opt", "softmoe-lsp-server", "mlir-translate", "mlir-opt"]
+tools = ["softmoe-opt", "softmoe-lsp-server", "mlir-translate"]
+
+# A sanitized build (SOFTMOE_SANITIZE, or the fuzzer build's ASan): every
+# report aborts, so that a test expecting a failure (`not softmoe-opt ...`)
+# cannot pass on a sanitizer report, and leaks count. Debian's mlir-opt is not
+# instrumented but loads the instrumented plugins: it gets the ASan runtime
+# preloaded (and no leak check: its leaks are upstream's).
+if getattr(config, "softmoe_sanitize", False) or getattr(config, "softmoe_fuzzers", False):
+    config.available_features.add("softmoe-sanitize")
+    config.environment["ASAN_OPTIONS"] = "abort_on_error=1:detect_leaks=1:strict_string_checks=1"
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1:abort_on_error=1"
+    asan_rt = subprocess.run([config.cxx_compiler, "-print-file-name=libclang_rt.asan-x86_64.so"],
+                             capture_output=True, text=True).stdout.strip()
+    mlir_opt = os.path.join(config.llvm_tools_dir, "mlir-opt")
+    tools.append(ToolSubst("mlir-opt", command=f"env LD_PRELOAD={asan_rt} "
+                           f"ASAN_OPTIONS=abort_on_error=1:detect_leaks=0 {mlir_opt}"))
+else:
+    tools.append("mlir-opt")
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # Optional tools become lit features, so tests that need them are skipped,
