@@ -1,0 +1,79 @@
+//===- softmoe-pipeline-fuzzer.cpp - Fuzz the compiler on arbitrary text --===//
+//
+// libFuzzer entry point: the input is MLIR text. Built twice
+// (fuzz/CMakeLists.txt):
+//
+//   softmoe-pipeline-fuzzer    parse, verify, and run softmoe-cpu-pipeline,
+//                              as `softmoe-opt --softmoe-cpu-pipeline` does;
+//   softmoe-unverified-fuzzer  parse without the verifier and run the
+//                              project's own passes (softmoe-decompose, then
+//                              convert-softmoe-to-linalg), as
+//                              `--mlir-very-unsafe-disable-verifier-on-parsing`
+//                              does: IR built in C++ reaches them this way.
+//
+// Diagnostics are expected and dropped; only a crash, a sanitizer report or
+// an abort is a finding. Each input gets a fresh MLIRContext so that a
+// finding reproduces with softmoe-opt on the saved input alone. The dialects
+// are softmoe-opt's, so the same text means the same thing to both.
+//
+//===----------------------------------------------------------------------===//
+
+#include "softmoe/Conversion/Passes.h"
+#include "softmoe/Dialect/SoftMoE/Transforms/Passes.h"
+#include "softmoe/InitSoftMoE.h"
+#include "softmoe/Pipelines/Pipelines.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+using namespace mlir;
+
+static const DialectRegistry &getRegistry() {
+  static const DialectRegistry *registry = [] {
+    auto *r = new DialectRegistry();
+    registerAllDialects(*r);
+    registerAllExtensions(*r);
+    softmoe::registerSoftMoEDialects(*r);
+    return r;
+  }();
+  return *registry;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  MLIRContext context(getRegistry(), MLIRContext::Threading::DISABLED);
+  ScopedDiagnosticHandler dropAll(&context,
+                                  [](Diagnostic &) { return success(); });
+  // MLIR's lexer stops at a NUL terminator past the end of the buffer (files
+  // and std::strings have one; libFuzzer's data does not), so give it one.
+  std::string text(reinterpret_cast<const char *>(data), size);
+
+#ifdef SOFTMOE_FUZZ_UNVERIFIED
+  ParserConfig config(&context, /*verifyAfterParse=*/false);
+#else
+  ParserConfig config(&context, /*verifyAfterParse=*/true);
+#endif
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, config);
+  if (!module)
+    return 0;
+
+  PassManager pm(&context);
+#ifdef SOFTMOE_FUZZ_UNVERIFIED
+  pm.addPass(softmoe::createSoftMoEDecompose());
+  pm.addPass(softmoe::createConvertSoftMoEToLinalg());
+#else
+  softmoe::CPUPipelineOptions options;
+  softmoe::buildSoftMoECPUPipeline(pm, options);
+#endif
+  (void)pm.run(*module);
+  return 0;
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (fuzz/, -DSOFTMOE_ENABLE_FUZZERS=ON) in their own build directory and runs each for a
+# bounded time, seeded with the lit inputs. Prints one summary line per target (executions, corpus size, crashes) and
+# exits non-zero if any target found a crash, a leak, a timeout or an out-of-memory input; those inputs are left in
+# BUILD_DIR/fuzz-findings/TARGET/ (reproduce with: softmoe-opt INPUT --softmoe-cpu-pipeline, or run the target on it).
+#   scripts/fuzz.sh [SECONDS_PER_TARGET] [BUILD_DIR] [TARGET...]   (defaults: 60, build-fuzz, every target)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+seconds=${1:-60}
+build=${2:-$root/build-fuzz}
+shift $(( $# < 2 ? $# : 2 ))
+targets=("$@")
+((${#targets[@]})) || targets=(softmoe-pipeline-fuzzer softmoe-unverified-fuzzer)
+
+"$root/scripts/setup.sh" "$build" -DSOFTMOE_ENABLE_FUZZERS=ON >/dev/null
+
+# Seeds: every MLIR file of the lit suite and the examples, split at the `// -----` markers of --split-input-file,
+# without comment lines (RUN/CHECK lines only lengthen the inputs).
+seeds=$build/fuzz-seeds
+rm -rf "$seeds" && mkdir -p "$seeds"
+python3 - "$root" "$seeds" <<'PY'
+import hashlib, pathlib, re, sys
+root, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+for f in sorted(list(root.glob("test/**/*.mlir")) + list(root.glob("examples/*.mlir"))):
+    for chunk in re.split(r"^// -----.*$", f.read_text(), flags=re.M):
+        text = "".join(l for l in chunk.splitlines(True) if not l.lstrip().startswith("//")).strip()
+        if text:
+            (out / hashlib.sha1(text.encode()).hexdigest()[:16]).write_text(text + "\n")
+PY
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+status=0
+for t in "${targets[@]}"; do
+  corpus=$build/fuzz-corpus/$t findings=$build/fuzz-findings/$t
+  mkdir -p "$corpus" "$findings"
+  log=$build/fuzz-$t.log
+  # -timeout: one input compiling for 30 s is a hang; -rss_limit_mb: MLIR's uniquing of huge constants is an OOM.
+  "$build/bin/$t" "$corpus" "$seeds" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=3072 -max_len=8192 \
+    -dict="$root/fuzz/mlir.dict" -artifact_prefix="$findings/" -print_final_stats=1 >"$log" 2>&1 || true
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  found=$(find "$findings" -type f | wc -l)
+  echo "fuzz: $t: ${runs:-0} executions in ${seconds}s, corpus $(find "$corpus" -type f | wc -l) inputs," \
+       "$found findings (in $findings)"
+  if ((found)) || ! grep -q "^stat::number_of_executed_units" "$log"; then
+    status=1
+    grep -m3 -E "ERROR: (AddressSanitizer|libFuzzer|LeakSanitizer)|runtime error|LLVM ERROR" "$log" >&2 || tail -5 "$log" >&2
+  fi
+done
+exit $status
