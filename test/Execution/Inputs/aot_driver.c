@@ -93,7 +93,8 @@ int main(int argc, char **argv) {
   for (int i = 0; i < 6; ++i) {
     char *end;
     s[i] = strtoll(argv[3 + i], &end, 10);
-    if (*end || s[i] <= 0) {
+    // Zero is a size like any other (an empty batch, no tokens, ...).
+    if (*end || s[i] < 0) {
       fprintf(stderr, "aot_driver: bad size %s\n", argv[3 + i]);
       return 1;
     }
