@@ -19,6 +19,11 @@ config.test_exec_root = os.path.join(config.softmoe_obj_root, "test")
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%softmoe_src", config.softmoe_src_root))
 config.substitutions.append(("%python", config.python_executable or "/usr/bin/python3"))
+config.substitutions.append(("%softmoe_obj", config.softmoe_obj_root))
+# Include flags that let mlir-tblgen read the project's .td files.
+config.substitutions.append(("%mlir_tblgen_includes", " ".join(
+    "-I " + d for d in [os.path.join(config.softmoe_src_root, "include")] +
+    [d for d in config.mlir_include_dirs.split(";") if d])))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP", "CUDA_HOME"])
 llvm_config.use_default_substitutions()
