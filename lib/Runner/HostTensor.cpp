@@ -59,14 +59,6 @@ std::optional<ElementKind> mlir::softmoe::elementKindOf(mlir::Type type) {
   return std::nullopt;
 }
 
-std::string mlir::softmoe::formatShape(ArrayRef<int64_t> shape) {
-  std::string s = "(";
-  llvm::raw_string_ostream os(s);
-  interleave(shape, os, ", ");
-  os << ")";
-  return s;
-}
-
 Expected<HostTensor> HostTensor::allocate(ElementKind kind,
                                           ArrayRef<int64_t> shape) {
   std::optional<int64_t> numElements = checkedNumElements(shape);

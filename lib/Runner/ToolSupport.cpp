@@ -59,6 +59,19 @@ bool mlir::softmoe::parseToolCommandLine(int argc, char **argv, StringRef overvi
   return false;
 }
 
+std::unique_ptr<cl::opt<int>>
+mlir::softmoe::makeThreadsOption(cl::OptionCategory &category) {
+  auto &registered = cl::getRegisteredOptions();
+  auto it = registered.find("threads");
+  if (it != registered.end())
+    it->second->removeArgument();
+  return std::make_unique<cl::opt<int>>(
+      "threads",
+      cl::desc("Threads the compiled code may use (the CPU pipeline's threads "
+               "option; default: its default)"),
+      cl::init(0), cl::cat(category));
+}
+
 Error mlir::softmoe::ensureDirectory(StringRef dir) {
   if (std::error_code ec = sys::fs::create_directories(dir))
     return createStringError(dir + ": cannot create the folder: " +

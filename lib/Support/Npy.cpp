@@ -72,7 +72,7 @@ std::optional<int64_t> mlir::softmoe::checkedNumElements(ArrayRef<int64_t> shape
   return n;
 }
 
-static std::string shapeString(ArrayRef<int64_t> shape) {
+std::string mlir::softmoe::formatShape(ArrayRef<int64_t> shape) {
   std::string s = "(";
   raw_string_ostream os(s);
   interleave(shape, os, ", ");
@@ -331,19 +331,19 @@ Expected<NpyArray> mlir::softmoe::readNpy(StringRef path) {
       __builtin_mul_overflow(*numElements, npyElementSize(array.dtype),
                              &dataBytes) ||
       dataBytes > static_cast<uint64_t>(SIZE_MAX))
-    return makeError(path + ": the shape " + shapeString(array.shape) +
+    return makeError(path + ": the shape " + formatShape(array.shape) +
                      " is too large");
   uint64_t dataStart = prefix + headerLen;
   uint64_t available = bytes.size() - dataStart;
   if (available < dataBytes)
     return makeError(path + ": truncated data: shape " +
-                     shapeString(array.shape) + " of " +
+                     formatShape(array.shape) + " of " +
                      npyDTypeName(array.dtype) + " needs " + Twine(dataBytes) +
                      " bytes, the file holds " + Twine(available));
   if (available > dataBytes)
     return makeError(path + ": " + Twine(available - dataBytes) +
                      " unexpected bytes after the data of shape " +
-                     shapeString(array.shape));
+                     formatShape(array.shape));
 
   array.numElements = *numElements;
   array.dataOffset = dataStart;
@@ -372,11 +372,11 @@ Error mlir::softmoe::writeNpy(StringRef path, NpyDType dtype, ArrayRef<int64_t> 
       dataBytes != data.size())
     return makeError(path + ": internal error: " + Twine(data.size()) +
                      " data bytes do not match the shape " +
-                     shapeString(shape));
+                     formatShape(shape));
 
   std::string dict = ("{'descr': '" + npyDescr(dtype) +
                       "', 'fortran_order': False, 'shape': " +
-                      shapeString(shape) + ", }")
+                      formatShape(shape) + ", }")
                          .str();
   // Pad with spaces so that the data starts 64-byte aligned, as numpy does.
   unsigned major = 1;

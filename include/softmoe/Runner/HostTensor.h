@@ -78,9 +78,6 @@ private:
   std::unique_ptr<char, FreeDeleter> storage;
 };
 
-/// "(2, 16, 32)".
-std::string formatShape(llvm::ArrayRef<int64_t> shape);
-
 /// Converts an .npy array to a tensor of `kind`: float32 feeds f32 and is
 /// rounded (to nearest even) for bf16 and f16; float16 feeds f16; bool feeds
 /// i1. Any other pairing is an error naming `what` (e.g. "x.npy").

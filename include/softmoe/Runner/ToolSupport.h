@@ -15,6 +15,8 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/JSON.h"
 
+#include <memory>
+
 namespace mlir::softmoe {
 
 struct TimingStats;
@@ -32,6 +34,13 @@ void reportError(llvm::StringRef tool, const llvm::Twine &message);
 /// one line on stderr.
 bool parseToolCommandLine(int argc, char **argv, llvm::StringRef overview,
                           llvm::cl::OptionCategory &category);
+
+/// Creates the tools' `--threads T` option (the CPU pipeline's threads
+/// option; 0 when not given). libLLVM registers a hidden global option of the
+/// same name, which would make both registrations fail: it is unregistered
+/// first. Call before parseToolCommandLine.
+std::unique_ptr<llvm::cl::opt<int>>
+makeThreadsOption(llvm::cl::OptionCategory &category);
 
 /// Creates `dir` and its parents when missing.
 llvm::Error ensureDirectory(llvm::StringRef dir);

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 
 namespace mlir::softmoe {
 
@@ -36,6 +37,9 @@ llvm::StringRef npyDescr(NpyDType dtype);
 llvm::StringRef npyDTypeName(NpyDType dtype);
 /// Bytes per element.
 unsigned npyElementSize(NpyDType dtype);
+
+/// A shape as Python prints it: "(2, 16, 32)", "(5,)", "()".
+std::string formatShape(llvm::ArrayRef<int64_t> shape);
 
 /// The number of elements of `shape`, or std::nullopt when a dimension is
 /// negative or the product overflows int64_t.
