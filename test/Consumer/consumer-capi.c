@@ -1,0 +1,48 @@
+/*===- consumer-capi.c - A C program using the installed SoftMoE C API ----===*\
+|*                                                                            *|
+|* Parses a softmoe.layer given on the command line and runs softmoe-decompose *|
+|* on it, through the C API only; prints the result.                          *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#include "softmoe-c/Dialects.h"
+#include "softmoe-c/Passes.h"
+
+#include "mlir-c/IR.h"
+#include "mlir-c/Pass.h"
+#include "mlir-c/RegisterEverything.h"
+
+#include <stdio.h>
+
+static void print(MlirStringRef str, void *userData) {
+  fwrite(str.data, 1, str.length, (FILE *)userData);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2) {
+    fprintf(stderr, "usage: consumer-capi 'MLIR SOURCE'\n");
+    return 2;
+  }
+  MlirDialectRegistry registry = mlirDialectRegistryCreate();
+  mlirRegisterAllDialects(registry);
+  mlirDialectHandleInsertDialect(mlirGetDialectHandle__softmoe__(), registry);
+  MlirContext ctx = mlirContextCreateWithRegistry(registry, false);
+  mlirDialectRegistryDestroy(registry);
+
+  int status = 1;
+  MlirModule module =
+      mlirModuleCreateParse(ctx, mlirStringRefCreateFromCString(argv[1]));
+  if (!mlirModuleIsNull(module)) {
+    MlirPassManager pm = mlirPassManagerCreate(ctx);
+    mlirPassManagerAddOwnedPass(pm, mlirCreateSoftMoESoftMoEDecompose());
+    if (mlirLogicalResultIsSuccess(
+            mlirPassManagerRunOnOp(pm, mlirModuleGetOperation(module)))) {
+      mlirOperationPrint(mlirModuleGetOperation(module), print, stdout);
+      status = 0;
+    }
+    mlirPassManagerDestroy(pm);
+    mlirModuleDestroy(module);
+  }
+  mlirContextDestroy(ctx);
+  return status;
+}
