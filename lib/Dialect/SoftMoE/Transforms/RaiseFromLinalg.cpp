@@ -674,7 +674,9 @@ void Raiser::eraseDeadChain(Operation *op) {
     for (Value v : o->getOperands())
       if (Operation *d = v.getDefiningOp())
         work.push_back(d);
-    erased.insert(o);
+    // Ops nested in `o` go with it; the pass's list of seeds holds none of
+    // them, but make sure.
+    o->walk([&](Operation *nested) { erased.insert(nested); });
     routers.erase(o);
     for (auto it = routers.begin(); it != routers.end();) {
       auto cur = it++;
@@ -905,16 +907,20 @@ bool Raiser::raiseFromDispatch(Value sv) {
 struct SoftMoERaiseFromLinalgPass
     : softmoe::impl::SoftMoERaiseFromLinalgBase<SoftMoERaiseFromLinalgPass> {
   void runOnOperation() override {
+    // The seeds: results that may end a layer or a dispatch.
     SmallVector<Operation *> ops;
-    getOperation()->walk([&](Operation *op) { ops.push_back(op); });
+    getOperation()->walk([&](Operation *op) {
+      if (op->getNumResults() == 1 &&
+          isa<linalg::LinalgOp, tensor::ExpandShapeOp, tensor::CollapseShapeOp,
+              tensor::CastOp>(op))
+        ops.push_back(op);
+    });
     DenseSet<Operation *> erased;
     Raiser raiser(erased);
     // Later ops first: the outermost view of a result is met before the
     // contraction under it, and a layer's end before its beginning.
     for (Operation *op : llvm::reverse(ops)) {
-      if (erased.contains(op) || op->getNumResults() != 1 ||
-          !isa<linalg::LinalgOp, tensor::ExpandShapeOp,
-               tensor::CollapseShapeOp, tensor::CastOp>(op))
+      if (erased.contains(op))
         continue;
       Value v = op->getResult(0);
       auto type = dyn_cast<RankedTensorType>(v.getType());

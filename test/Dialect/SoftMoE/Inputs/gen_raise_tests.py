@@ -273,14 +273,19 @@ def softmax_linalg(em, logits, shape, dim, res):
     return n
 
 
-def l2norm_einsum(em, v, letters, res, scale=None):
-    """v * rsqrt(sum_d v^2 + 1e-6), then times scale (rank-0) when given."""
+def l2norm_einsum(em, v, letters, res, scale=None, form="rsqrt", eps="9.99999997E-7"):
+    """v * rsqrt(sum_d v^2 + eps) (or v / sqrt(...)), then times scale (rank-0) when given."""
     kept = letters.replace("d", "")
     sq = em.elementwise(res + "_sq", [(v, letters), (v, letters)], letters, lambda B, a, b, o: B.op("arith.mulf", a, b))
     ss, _ = em.reduce(res + "_ss", sq, letters, kept, "add")
-    rs = em.elementwise(res + "_rsqrt", [(ss, kept)], kept,
-                        lambda B, a, o: B.op("math.rsqrt", B.op("arith.addf", a, B.cst("9.99999997E-7"))))
-    out = em.elementwise(res, [(v, letters), (rs, kept)], letters, lambda B, a, b, o: B.op("arith.mulf", a, b))
+    if form == "div":
+        rs = em.elementwise(res + "_norm", [(ss, kept)], kept,
+                            lambda B, a, o: B.op("math.sqrt", B.op("arith.addf", a, B.cst(eps))))
+        out = em.elementwise(res, [(v, letters), (rs, kept)], letters, lambda B, a, b, o: B.op("arith.divf", a, b))
+    else:
+        rs = em.elementwise(res + "_rsqrt", [(ss, kept)], kept,
+                            lambda B, a, o: B.op("math.rsqrt", B.op("arith.addf", a, B.cst(eps))))
+        out = em.elementwise(res, [(v, letters), (rs, kept)], letters, lambda B, a, b, o: B.op("arith.mulf", a, b))
     if scale is not None:
         out = em.generic(res + "_scaled", [(scale, []), (out, [SIZES[c] for c in letters])],
                          [SIZES[c] for c in letters], [[], list(range(len(letters))), list(range(len(letters)))],
@@ -289,13 +294,14 @@ def l2norm_einsum(em, v, letters, res, scale=None):
 
 
 def layer_einsum(em, args, act="gelu_tanh", split_gelu=False, softmax="explicit", normalize=False,
-                 mutate=()):
+                 mutate=(), norm_form="rsqrt", scale=True):
     x, phi, w1, b1, w2, b2 = args[:6]
-    scale = args[6] if normalize else None
     xr, phir = x, phi
     if normalize:
-        xr = l2norm_einsum(em, x, "bmd", "xn")
-        phir = l2norm_einsum(em, phi, "dnp", "phin", scale=scale)
+        sc = args[6] if scale else None
+        xr = l2norm_einsum(em, x, "bmd", "xn", form=norm_form)
+        eps = "9.99999974E-6" if "eps_mismatch" in mutate else "9.99999997E-7"
+        phir = l2norm_einsum(em, phi, "dnp", "phin", scale=sc, form=norm_form, eps=eps)
     logits = em.einsum("bmd,dnp->bmnp", xr, phir, "logits")
     logits_c = logits
     if "combine_other_logits" in mutate:
@@ -314,6 +320,12 @@ def layer_einsum(em, args, act="gelu_tanh", split_gelu=False, softmax="explicit"
     slots = em.einsum("bmnp,bmd->bnpd", dispatch, xd, "slots")
     if "shared_w1" in mutate:  # one [D,H] matrix read by every expert
         h = em.einsum("bnpd,dh->bnph", slots, w1, "h")
+    elif "broadcast_w1" in mutate:  # the same, spelled as a broadcast to [N,D,H]
+        shape = [SIZES[c] for c in "ndh"]
+        e = em.empty(shape)
+        wb = em.name("w1_broadcast")
+        em.emit(f"{wb} = linalg.broadcast ins({w1} : {ty(shape[1:])}) outs({e} : {ty(shape)}) dimensions = [0]")
+        h = em.einsum("bnpd,ndh->bnph", slots, wb, "h")
     else:
         h = em.einsum("bnpd,ndh->bnph", slots, w1, "h")
     if "no_b1" not in mutate:
@@ -389,30 +401,239 @@ def layer_torch(em, args, act="gelu_erf", softmax="explicit", named_transpose=Tr
     return y
 
 
+def router_dispatch(em, args, softmax="explicit"):
+    """Only the router and the dispatch: the function returns the slots."""
+    x, phi = args[:2]
+    logits = em.einsum("bmd,dnp->bmnp", x, phi, "logits")
+    if softmax == "linalg":
+        dispatch = softmax_linalg(em, logits, [SIZES[c] for c in "bmnp"], 1, "dispatch")
+    else:
+        dispatch = softmax_einsum(em, logits, "bmnp", "m", "dispatch")
+    return em.einsum("bmnp,bmd->bnpd", dispatch, x, "slots")
+
+
+def combine_only(em, args):
+    """The router and the combine of expert outputs given as an argument."""
+    x, phi, out = args[0], args[1], args[-1]
+    logits = em.einsum("bmd,dnp->bmnp", x, phi, "logits")
+    combine = softmax_einsum(em, logits, "bmnp", "np", "combine")
+    return em.einsum("bmnp,bnpd->bmd", combine, out, "y")
+
+
 def function(name, style, extra_args=(), **kw):
     em = Emitter()
     params = [("x", "bmd"), ("phi", "dnp"), ("w1", "ndh"), ("b1", "nh"), ("w2", "nhd"), ("b2", "nd")]
-    if kw.get("mutate") and "shared_w1" in kw["mutate"]:
+    if set(kw.get("mutate", ())) & {"shared_w1", "broadcast_w1"}:
         params[2] = ("w1", "dh")
-    if kw.get("normalize"):
+    if kw.get("normalize") and kw.get("scale", True):
         params.append(("scale", ""))
+    if style == "router_dispatch":
+        params = params[:2]
+    if style == "combine_only":
+        params = params[:2] + [("expert_out", "bnpd")]
     params += list(extra_args)
     args = [f"%{p}" for p, _ in params]
     sig = ", ".join(f"%{p}: {ty([SIZES[c] for c in l])}" for p, l in params)
     if SIZES["b"] == DYN:
         em.emit("%c0 = arith.constant 0 : index")
         em.emit(f"%batch = tensor.dim %x, %c0 : {ty([SIZES[c] for c in 'bmd'])}")
-    y = (layer_einsum if style == "einsum" else layer_torch)(em, args, **kw)
-    yt = ty([SIZES[c] for c in "bmd"])
+    build = dict(einsum=layer_einsum, torch=layer_torch, router_dispatch=router_dispatch,
+                 combine_only=combine_only)[style]
+    y = build(em, args, **kw)
+    yt = ty([SIZES[c] for c in ("bnpd" if style == "router_dispatch" else "bmd")])
     out = [f"func.func @{name}({sig}) -> {yt} {{"] + em.lines
     out.append(f"  return {y} : {yt}")
     out.append("}")
     return "\n".join(out)
 
 
+# -- the lit tests -------------------------------------------------------------------------------------------------
+RUN = ("// RUN: softmoe-opt %s --softmoe-raise-from-linalg | FileCheck %s\n"
+       "// Raising again finds nothing more and keeps the IR valid.\n"
+       "// RUN: softmoe-opt %s --softmoe-raise-from-linalg --softmoe-raise-from-linalg | FileCheck %s\n")
+RUN_REFUSED = RUN + ("// RUN: softmoe-opt %s --softmoe-raise-from-linalg "
+                     "| FileCheck %s --check-prefix=REFUSED\n")
+ARGS6 = "%arg0, %arg1, %arg2, %arg3, %arg4, %arg5"
+
+
+def layer_checks(name, attrs="", dyn=False):
+    t = "tensor<?x16x32xf32>" if dyn else "tensor<2x16x32xf32>"
+    return [f"CHECK-LABEL: func.func @{name}(",
+            "CHECK-NOT: {{linalg|tensor}}.",
+            f"CHECK: %[[Y:.*]] = softmoe.layer {ARGS6}{attrs} : {t}, tensor<32x4x2xf32>, "
+            "tensor<4x32x64xf32>, tensor<4x64xf32>, tensor<4x64x32xf32>, tensor<4x32xf32>",
+            "CHECK-NOT: {{linalg|tensor}}.",
+            f"CHECK: return %[[Y]] : {t}"]
+
+
+def refused(name, present, absent):
+    return ([f"CHECK-LABEL: func.func @{name}("] + [f"CHECK-DAG: {p}" for p in present] +
+            [f"REFUSED-LABEL: func.func @{name}("] + [f"REFUSED-NOT: {a}" for a in absent] +
+            ["REFUSED: return"])
+
+
+# file -> (header, RUN lines, [(function, style, kwargs, why, check lines)])
+TESTS = {
+    "raise-einsum.mlir": (
+        "The layer as JAX exports it through StableHLO: every einsum one linalg.generic over its full iteration\n"
+        "space, softmaxes as max/sub/exp/sum/div generics reducing to lower rank, one generic per elementwise op.",
+        RUN, [
+            ("einsum_split_gelu", "einsum", dict(split_gelu=True),
+             "jax.nn.gelu(approximate=True) as nine elementwise generics.", layer_checks("einsum_split_gelu")),
+            ("einsum_fused_gelu", "einsum", dict(act="gelu_tanh"),
+             "The tanh GELU fused into one generic.", layer_checks("einsum_fused_gelu")),
+            ("einsum_linalg_softmax", "einsum", dict(softmax="linalg"),
+             "linalg.softmax; the combine softmax over a collapsed [B,M,N*P] view.",
+             layer_checks("einsum_linalg_softmax")),
+            ("einsum_dynamic_batch", "einsum", dict(dynamic=True),
+             "A dynamic batch dimension.", layer_checks("einsum_dynamic_batch", dyn=True)),
+        ]),
+    "raise-matmul.mlir": (
+        "The layer as torch-mlir lowers softmoe_ref.softmoe: each einsum decomposed into permutes, reshapes to\n"
+        "rank 2 or 3 and linalg.matmul / linalg.batch_matmul; keepdim reductions read back at index 0; biases\n"
+        "unsqueezed with tensor.expand_shape; the activation fused with the bias add.",
+        RUN, [
+            ("torch_gelu_erf", "torch", dict(act="gelu_erf"),
+             "PyTorch's default GELU, permutes as linalg.transpose.",
+             layer_checks("torch_gelu_erf", " activation<gelu_erf>")),
+            ("torch_generic_permute", "torch", dict(act="silu", named_transpose=False),
+             "Permutes as linalg.generic with a permuted input map, SiLU.",
+             layer_checks("torch_generic_permute", " activation<silu>")),
+            ("torch_linalg_softmax", "torch", dict(act="relu", softmax="linalg"),
+             "linalg.softmax on the [B,M,N,P] and [B,M,N*P] logits, ReLU.",
+             layer_checks("torch_linalg_softmax", " activation<relu>")),
+            ("torch_gelu_tanh", "torch", dict(act="gelu_tanh"),
+             "The tanh GELU.", layer_checks("torch_gelu_tanh")),
+        ]),
+    "raise-activations.mlir": (
+        "Each activation of the contract, recognised from the ops of its payload.",
+        RUN, [
+            ("act_gelu_erf", "einsum", dict(act="gelu_erf"), "0.5 * x * (1 + erf(x / sqrt(2))).",
+             layer_checks("act_gelu_erf", " activation<gelu_erf>")),
+            ("act_relu_max", "einsum", dict(act="relu"), "max(x, 0).",
+             layer_checks("act_relu_max", " activation<relu>")),
+            ("act_relu_select", "einsum", dict(act="relu_select"), "select(x > 0, x, 0).",
+             layer_checks("act_relu_select", " activation<relu>")),
+            ("act_silu", "einsum", dict(act="silu"), "x / (1 + exp(-x)).",
+             layer_checks("act_silu", " activation<silu>")),
+        ]),
+    "raise-normalize.mlir": (
+        "The l2-normalised router: x * rsqrt(sum_d x^2 + eps) and scale * phi * rsqrt(sum_d phi^2 + eps).",
+        RUN, [
+            ("normalize_scale", "einsum", dict(normalize=True),
+             "The learnable scale as a rank-0 tensor argument.",
+             layer_checks("normalize_scale", " scale(%arg6 : tensor<f32>) normalize")),
+            ("normalize_div_sqrt", "einsum", dict(normalize=True, norm_form="div", act="silu"),
+             "x / sqrt(sum_d x^2 + eps).",
+             layer_checks("normalize_div_sqrt", " scale(%arg6 : tensor<f32>) normalize activation<silu>")),
+            ("normalize_no_scale", "einsum", dict(normalize=True, scale=False),
+             "No scale: the layer gets a constant 1.",
+             [l.replace("CHECK-NOT: {{linalg|tensor}}.", "CHECK: %[[ONE:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>", 1)
+              if i == 1 else l for i, l in enumerate(layer_checks("normalize_no_scale",
+                                                                  " scale(%[[ONE]] : tensor<f32>) normalize"))]),
+        ]),
+    "raise-stages.mlir": (
+        "IR with only some stages: each stage that matches becomes its op.",
+        RUN, [
+            ("router_dispatch", "router_dispatch", dict(),
+             "Router and dispatch only; the function returns the slots.",
+             ["CHECK-LABEL: func.func @router_dispatch(",
+              "CHECK-NOT: linalg.",
+              "CHECK: %[[L:.*]] = softmoe.router %arg0, %arg1 : tensor<2x16x32xf32>, tensor<32x4x2xf32>",
+              "CHECK-NOT: linalg.",
+              "CHECK: %[[S:.*]] = softmoe.dispatch %[[L]], %arg0 : tensor<2x16x4x2xf32>, tensor<2x16x32xf32>",
+              "CHECK: return %[[S]] : tensor<2x4x2x32xf32>"]),
+            ("router_dispatch_linalg_softmax", "router_dispatch", dict(softmax="linalg"),
+             "The same with linalg.softmax.",
+             ["CHECK-LABEL: func.func @router_dispatch_linalg_softmax(",
+              "CHECK: %[[L:.*]] = softmoe.router %arg0, %arg1",
+              "CHECK: %[[S:.*]] = softmoe.dispatch %[[L]], %arg0",
+              "CHECK: return %[[S]]"]),
+            ("combine_only", "combine_only", dict(),
+             "Router and combine of expert outputs that arrive as an argument.",
+             ["CHECK-LABEL: func.func @combine_only(",
+              "CHECK-NOT: linalg.",
+              "CHECK: %[[L:.*]] = softmoe.router %arg0, %arg1",
+              "CHECK-NOT: linalg.",
+              "CHECK: %[[Y:.*]] = softmoe.combine %[[L]], %arg2 : tensor<2x16x4x2xf32>, tensor<2x4x2x32xf32>",
+              "CHECK: return %[[Y]] : tensor<2x16x32xf32>"]),
+        ]),
+    "raise-near-miss.mlir": (
+        "Near misses: the one thing wrong in each is not raised, and no softmoe.layer is made; the stages that\n"
+        "are right still are.",
+        RUN_REFUSED, [
+            ("dispatch_softmax_over_n", "einsum", dict(mutate=("dispatch_wrong_axis",)),
+             "The dispatch softmax runs over the experts, not the tokens.",
+             refused("dispatch_softmax_over_n", ["softmoe.router", "softmoe.expert_apply", "softmoe.combine"],
+                     ["softmoe.layer", "softmoe.dispatch"])),
+            ("combine_softmax_over_m", "einsum", dict(mutate=("combine_wrong_axis",)),
+             "The combine softmax runs over the tokens, not the slots.",
+             refused("combine_softmax_over_m", ["softmoe.router", "softmoe.dispatch"],
+                     ["softmoe.layer", "softmoe.combine", "softmoe.expert_apply"])),
+            ("shared_w1", "einsum", dict(mutate=("shared_w1",)),
+             "Every expert reads the same [D,H] first-layer weights.",
+             refused("shared_w1", ["softmoe.router", "softmoe.dispatch", "softmoe.combine"],
+                     ["softmoe.layer", "softmoe.expert_apply"])),
+            ("broadcast_w1", "einsum", dict(mutate=("broadcast_w1",)),
+             "The same weights broadcast to [N,D,H] with linalg.broadcast.",
+             refused("broadcast_w1", ["softmoe.router", "softmoe.dispatch", "softmoe.combine"],
+                     ["softmoe.layer", "softmoe.expert_apply"])),
+            ("missing_b1", "einsum", dict(mutate=("no_b1",)),
+             "The first expert layer has no bias.",
+             refused("missing_b1", ["softmoe.router", "softmoe.dispatch", "softmoe.combine"],
+                     ["softmoe.layer", "softmoe.expert_apply"])),
+            ("combine_other_logits", "einsum", dict(mutate=("combine_other_logits",)),
+             "The combine weights come from other slot parameters than the dispatch weights.",
+             refused("combine_other_logits",
+                     ["softmoe.router %arg0, %arg1 :", "softmoe.router %arg0, %arg6 :", "softmoe.dispatch",
+                      "softmoe.expert_apply", "softmoe.combine"], ["softmoe.layer"])),
+            ("dispatch_normalized_x", "einsum", dict(normalize=True, mutate=("dispatch_normalized_x",)),
+             "The dispatch mixes the normalised tokens instead of the raw ones.",
+             refused("dispatch_normalized_x", ["softmoe.router %arg0, %arg1 scale(%arg6 : tensor<f32>) normalize",
+                                               "softmoe.dispatch", "softmoe.combine"], ["softmoe.layer"])),
+            ("normalize_eps_mismatch", "einsum", dict(normalize=True, mutate=("eps_mismatch",)),
+             "x and phi are normalised with different epsilons: not the contract's normalize, so the router\n"
+             "takes the normalised tensors as they are.",
+             refused("normalize_eps_mismatch", ["softmoe.router", "softmoe.dispatch", "softmoe.combine"],
+                     ["softmoe.layer", "normalize"])),
+            ("gelu_wrong_coefficient", "einsum", dict(act="gelu_tanh_wrong"),
+             "A tanh GELU with 0.05 for 0.044715.",
+             refused("gelu_wrong_coefficient", ["softmoe.router", "softmoe.dispatch", "softmoe.combine"],
+                     ["softmoe.layer", "softmoe.expert_apply"])),
+            ("quick_gelu", "einsum", dict(act="quick_gelu"),
+             "x * sigmoid(1.702 x), an activation the contract does not name.",
+             refused("quick_gelu", ["softmoe.router", "softmoe.dispatch", "softmoe.combine"],
+                     ["softmoe.layer", "softmoe.expert_apply"])),
+        ]),
+}
+
+
+def write_tests(folder):
+    import os
+    for fname, (header, run, funcs) in TESTS.items():
+        out = [run.rstrip("\n"), ""] + ["// " + l for l in header.split("\n")]
+        out.append("// Written by Inputs/gen_raise_tests.py --write.")
+        for name, style, kw, why, checks in funcs:
+            kw = dict(kw)
+            dynamic = kw.pop("dynamic", False)
+            extra = [("phi2", "dnp")] if "combine_other_logits" in kw.get("mutate", ()) else []
+            saved = SIZES["b"]
+            if dynamic:
+                SIZES["b"] = DYN
+            body = function(name, style, extra, **kw)
+            SIZES["b"] = saved
+            out.append("")
+            out += ["// " + l for l in why.split("\n")]
+            out += ["// " + c for c in checks]
+            out.append(body)
+        with open(os.path.join(folder, fname), "w") as f:
+            f.write("\n".join(out) + "\n")
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
-    ap.add_argument("style", choices=["einsum", "torch"])
+    ap.add_argument("style", nargs="?", default="einsum",
+                    choices=["einsum", "torch", "router_dispatch", "combine_only"])
     ap.add_argument("--name", default="layer")
     ap.add_argument("--act", default=None)
     ap.add_argument("--softmax", default="explicit", choices=["explicit", "linalg"])
@@ -423,7 +644,11 @@ if __name__ == "__main__":
     ap.add_argument("--mutate", action="append", default=[],
                     help="dispatch_wrong_axis combine_wrong_axis shared_w1 no_b1 combine_other_logits "
                          "dispatch_normalized_x")
+    ap.add_argument("--write", metavar="DIR", help="write every raise-*.mlir test into DIR and exit")
     a = ap.parse_args()
+    if a.write:
+        write_tests(a.write)
+        raise SystemExit(0)
     if a.dynamic_batch:
         SIZES["b"] = DYN
     kw = dict(softmax=a.softmax)
