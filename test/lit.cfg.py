@@ -40,3 +40,18 @@ if ptxas and os.path.exists(ptxas):
     config.substitutions.append(("%ptxas", ptxas))
 if os.path.exists("/dev/nvidia0"):
     config.available_features.add("cuda-gpu")
+
+# Executing compiled code on the host: mlir-runner with the runtime libraries
+# printMemrefF32 lives in, and clang for the ahead-of-time path.
+llvm_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")
+mlir_runner = os.path.join(config.llvm_tools_dir, "mlir-runner")
+runner_libs = [os.path.join(llvm_lib_dir, "libmlir_" + n + "." + config.llvm_shlib_ext.lstrip("."))
+               for n in ("runner_utils", "c_runner_utils")]
+if os.path.exists(mlir_runner) and all(os.path.exists(l) for l in runner_libs):
+    config.available_features.add("mlir-runner")
+    config.substitutions.append(("%mlir_runner", mlir_runner))
+    config.substitutions.append(("%runner_libs", ",".join(runner_libs)))
+clang = shutil.which("clang-22", path=config.llvm_tools_dir + os.pathsep + os.environ.get("PATH", ""))
+if clang:
+    config.available_features.add("clang")
+    config.substitutions.append(("%clang", clang))

@@ -2,8 +2,10 @@
 
 #include "softmoe/InitSoftMoE.h"
 
+#include "softmoe/Conversion/Passes.h"
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.h"
+#include "softmoe/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
@@ -11,4 +13,8 @@ void mlir::softmoe::registerSoftMoEDialects(DialectRegistry &registry) {
   registry.insert<SoftMoEDialect>();
 }
 
-void mlir::softmoe::registerAllSoftMoEPasses() { registerSoftMoEPasses(); }
+void mlir::softmoe::registerAllSoftMoEPasses() {
+  registerSoftMoEPasses();
+  registerSoftMoEConversionPasses();
+  registerSoftMoECPUPipeline();
+}
