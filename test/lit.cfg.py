@@ -55,3 +55,7 @@ clang = shutil.which("clang-22", path=config.llvm_tools_dir + os.pathsep + os.en
 if clang:
     config.available_features.add("clang")
     config.substitutions.append(("%clang", clang))
+
+# softmoe-run, once built, runs whole models in tests.
+if os.path.exists(os.path.join(config.softmoe_tools_dir, "softmoe-run")):
+    config.available_features.add("softmoe-run")
