@@ -671,9 +671,13 @@ void Raiser::eraseDeadChain(Operation *op) {
     Operation *o = work.pop_back_val();
     if (erased.contains(o) || !isOpTriviallyDead(o))
       continue;
-    for (Value v : o->getOperands())
-      if (Operation *d = v.getDefiningOp())
-        work.push_back(d);
+    // Producers of the operands, and of values the payload captures from
+    // above (constants, tensor.extract of a scale).
+    o->walk([&](Operation *nested) {
+      for (Value v : nested->getOperands())
+        if (Operation *d = v.getDefiningOp(); d && !o->isAncestor(d))
+          work.push_back(d);
+    });
     // Ops nested in `o` go with it; the pass's list of seeds holds none of
     // them, but make sure.
     o->walk([&](Operation *nested) { erased.insert(nested); });

@@ -362,10 +362,16 @@ const Expr *ExprBuilder::inlineTensor(Value v, const Layout &layout,
     }
   }
   auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(def);
+  // Past kMaxDepth nested elementwise producers a tensor stays a leaf: the
+  // patterns are a few ops deep, and the recursion must not run off the stack.
   if (linalgOp && linalgOp.hasPureTensorSemantics() &&
-      linalgOp.getNumLoops() == linalgOp.getNumParallelLoops()) {
+      linalgOp.getNumLoops() == linalgOp.getNumParallelLoops() &&
+      depth < kMaxDepth) {
     State saved = st;
-    if (const Expr *e = inlineElementwise(linalgOp, base, baseLayout, st))
+    ++depth;
+    const Expr *e = inlineElementwise(linalgOp, base, baseLayout, st);
+    --depth;
+    if (e)
       return e;
     if (exhausted())
       return nullptr;

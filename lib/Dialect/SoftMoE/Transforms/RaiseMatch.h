@@ -136,6 +136,8 @@ private:
                                 const Layout &layout, State &st);
   std::vector<std::unique_ptr<Expr>> arena;
   unsigned budget = 20000;
+  static constexpr unsigned kMaxDepth = 256;
+  unsigned depth = 0;
 };
 
 /// The loop letters of a linalg op whose result is read with `resultLayout`,
