@@ -19,6 +19,17 @@ config.test_exec_root = os.path.join(config.softmoe_obj_root, "test")
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%softmoe_src", config.softmoe_src_root))
 config.substitutions.append(("%python", config.python_executable or "/usr/bin/python3"))
+# The build tree and its tools, for tests that install it or configure another
+# CMake project against it (test/Consumer).
+config.substitutions.append(("%softmoe_obj", config.softmoe_obj_root))
+config.substitutions.append(("%softmoe_libs", config.softmoe_lib_dir))
+config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
+config.substitutions.append(("%cmake_configure",
+    '"%s" -G "%s" -DCMAKE_MAKE_PROGRAM="%s" -DCMAKE_C_COMPILER="%s" '
+    '-DCMAKE_CXX_COMPILER="%s"' % (config.cmake_command, config.cmake_generator,
+                                   config.cmake_make_program, config.c_compiler,
+                                   config.cxx_compiler)))
+config.substitutions.append(("%cmake", '"%s"' % config.cmake_command))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP", "CUDA_HOME"])
 llvm_config.use_default_substitutions()
@@ -27,7 +38,7 @@ llvm_config.with_environment("PATH", config.softmoe_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.softmoe_tools_dir, config.llvm_tools_dir]
-tools = ["softmoe-opt", "mlir-translate", "mlir-opt"]
+tools = ["softmoe-opt", "softmoe-lsp-server", "mlir-translate", "mlir-opt"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # Optional tools become lit features, so tests that need them are skipped,
@@ -55,7 +66,5 @@ clang = shutil.which("clang-22", path=config.llvm_tools_dir + os.pathsep + os.en
 if clang:
     config.available_features.add("clang")
     config.substitutions.append(("%clang", clang))
-
-# softmoe-run, once built, runs whole models in tests.
-if os.path.exists(os.path.join(config.softmoe_tools_dir, "softmoe-run")):
-    config.available_features.add("softmoe-run")
+if shutil.which("valgrind"):
+    config.available_features.add("valgrind")

@@ -6,8 +6,9 @@
 //   buffer-deallocation-pipeline, convert-bufferization-to-memref
 //   addCPUCodegenPasses (linalg -> loops; the fast path replaces it)
 //   LLVM: scf -> cf, math -> llvm intrinsics / libm calls, bf16 casts expanded
-//   to integer ops, memref/func/arith/cf/index/vector/ub -> llvm,
-//   reconcile-unrealized-casts
+//   to integer ops (f16 casts stay fpext/fptrunc: F16C or the compiler
+//   runtime's __extendhfsf2/__truncsfhf2), memref/func/arith/cf/index/vector/ub
+//   -> llvm, reconcile-unrealized-casts
 //
 //===----------------------------------------------------------------------===//
 

@@ -4,35 +4,40 @@
 // destination-passing style: each result starts as `tensor.empty` (plus
 // `linalg.fill` for reductions) and is produced by one `linalg.generic` whose
 // indexing maps are written as einsums over the contract's letters (B, M, D,
-// N, P, H). Reduction loops come last. With E the data element type:
+// N, P, H). Reduction loops come last. E is the data element type; [0] and
+// [-inf] mark the fill of a reduction's init, "f32" an f32 result.
 //
-//   router        [normalize only]
-//                 ssx[B,M]    = sum_D ext(x)^2                          (fill 0)
-//                 xn[B,M,D]   = ext(x) * rsqrt(ssx + eps)                 f32
-//                 ssp[N,P]    = sum_D ext(phi)^2                        (fill 0)
-//                 phin[D,N,P] = ext(scale) * ext(phi) * rsqrt(ssp + eps)  f32
-//                 logits[B,M,N,P] = sum_D ext(xn) * ext(phin)        (fill 0) f32
-//   dispatch      mx[B,N,P]   = max_M (mask ? logits : -inf)         (fill -inf)
-//                 e[B,M,N,P]  = mask ? exp(logits - mx) : 0
-//                 s[B,N,P]    = sum_M e                                 (fill 0)
-//                 w           = (s > 0) ? e / s : 0         (in place into e;
-//                                the guard only with a mask: 0/0 -> 0)
-//                 acc[B,N,P,D] = sum_M w * ext(x)                   (fill 0) f32
-//                 slots       = trunc(acc)                          [E != f32]
-//   expert_apply  h[B,N,P,H]  = sum_D ext(slots) * ext(w1[N,D,H])   (fill 0) f32
-//                 h           = act(h + ext(b1[N,H]))                (in place)
-//                 o[B,N,P,D]  = sum_H h * ext(w2[N,H,D])            (fill 0) f32
-//                 out         = trunc(o + ext(b2[N,D]))  (in place when E = f32)
-//   combine       mx[B,M]     = max_{N,P} logits                    (fill -inf)
-//                 e[B,M,N,P]  = exp(logits - mx)
-//                 s[B,M]      = sum_{N,P} e                             (fill 0)
-//                 c           = mask ? e / s : 0                 (in place into e)
-//                 acc[B,M,D]  = sum_{N,P} c * ext(out)              (fill 0) f32
-//                 y           = trunc(acc)                          [E != f32]
+//   router (normalize only)
+//     ssx[B,M]     = sum_D ext(x)^2                                      [0]
+//     xn[B,M,D]    = ext(x) * rsqrt(ssx + eps)                           f32
+//     ssp[N,P]     = sum_D ext(phi)^2                                    [0]
+//     phin[D,N,P]  = ext(scale) * ext(phi) * rsqrt(ssp + eps)            f32
+//   router
+//     logits[B,M,N,P] = sum_D ext(xn) * ext(phin)                   [0], f32
+//   dispatch
+//     mx[B,N,P]    = max_M (mask ? logits : -inf)                     [-inf]
+//     e[B,M,N,P]   = mask ? exp(logits - mx) : 0
+//     s[B,N,P]     = sum_M e                                             [0]
+//     w            = s > 0 ? e / s : 0          (over e; the guard only with
+//                                                a mask, where 0/0 can occur)
+//     acc[B,N,P,D] = sum_M w * ext(x)                               [0], f32
+//     slots        = trunc(acc)                                 (E != f32)
+//   expert_apply
+//     h[B,N,P,H]   = sum_D ext(slots) * ext(w1[N,D,H])              [0], f32
+//     h            = act(h + ext(b1[N,H]))                           (over h)
+//     o[B,N,P,D]   = sum_H h * ext(w2[N,H,D])                       [0], f32
+//     out          = trunc(o + ext(b2[N,D]))         (over o when E = f32)
+//   combine
+//     mx[B,M]      = max_{N,P} logits                                 [-inf]
+//     e[B,M,N,P]   = exp(logits - mx)
+//     s[B,M]       = sum_{N,P} e                                         [0]
+//     c            = mask ? e / s : 0                                (over e)
+//     acc[B,M,D]   = sum_{N,P} c * ext(out)                         [0], f32
+//     y            = trunc(acc)                                 (E != f32)
 //
 // Softmaxes and contractions run in f32 (`ext` is arith.extf inside the
-// generic bodies, `trunc` arith.truncf); both softmaxes subtract the maximum, so
-// logits of +-1e4 neither overflow nor underflow to NaN. The activations use
+// generic bodies, `trunc` arith.truncf); both softmaxes subtract the maximum,
+// so logits of +-1e4 neither overflow nor turn into NaN. The activations use
 // math.tanh / math.erf / math.exp. Contractions are plain einsum generics
 // (the expert GEMMs are batched over N with N shared by slots and weights) so
 // that tiling and vectorisation can recognise them; nothing is fused here.
@@ -78,8 +83,8 @@ namespace {
 // Building blocks
 //===----------------------------------------------------------------------===//
 
-/// A tensor operand of an einsum and the letter of each of its dimensions ("" for
-/// a rank-0 tensor).
+/// A tensor operand of an einsum and the letter of each of its dimensions (""
+/// for a rank-0 tensor).
 struct Operand {
   Value value;
   StringRef dims;
@@ -136,8 +141,8 @@ using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
 
 /// A linalg.generic over the loops `loops` (one letter each): every loop whose
 /// letter is not in `out.dims` is a reduction. `out.value` is the init tensor.
-Value einsum(OpBuilder &b, Location loc, StringRef loops,
-             ArrayRef<Operand> ins, Operand out, BodyFn body) {
+Value einsum(OpBuilder &b, Location loc, StringRef loops, ArrayRef<Operand> ins,
+             Operand out, BodyFn body) {
   auto mapOf = [&](StringRef dims) {
     SmallVector<AffineExpr> exprs;
     for (char letter : dims) {
@@ -174,8 +179,8 @@ Value f32Const(OpBuilder &b, Location loc, double value) {
 Value negInf(OpBuilder &b, Location loc) {
   return arith::ConstantOp::create(
       b, loc,
-      b.getFloatAttr(b.getF32Type(),
-                     APFloat::getInf(APFloat::IEEEsingle(), /*Negative=*/true)));
+      b.getFloatAttr(b.getF32Type(), APFloat::getInf(APFloat::IEEEsingle(),
+                                                     /*Negative=*/true)));
 }
 
 /// A fresh tensor of the letters `dims`.
@@ -237,13 +242,14 @@ Value applyActivation(OpBuilder &b, Location loc, Activation act, Value v) {
   }
   case Activation::gelu_tanh: {
     // 0.5 v (1 + tanh(sqrt(2/pi) (v + 0.044715 v^3)))
-    Value v3 = arith::MulFOp::create(b, loc, v,
-                                     arith::MulFOp::create(b, loc, v, v));
+    Value v3 =
+        arith::MulFOp::create(b, loc, v, arith::MulFOp::create(b, loc, v, v));
     Value inner = arith::AddFOp::create(
         b, loc, v,
         arith::MulFOp::create(b, loc, f32Const(b, loc, 0.044715), v3));
     inner = arith::MulFOp::create(
-        b, loc, f32Const(b, loc, std::sqrt(2.0 * llvm::numbers::inv_pi)), inner);
+        b, loc, f32Const(b, loc, std::sqrt(2.0 * llvm::numbers::inv_pi)),
+        inner);
     Value t = math::TanhOp::create(b, loc, inner);
     Value half = arith::MulFOp::create(b, loc, f32Const(b, loc, 0.5), v);
     return arith::MulFOp::create(
@@ -300,20 +306,20 @@ struct LowerRouter : OpRewritePattern<RouterOp> {
                                      arith::AddFOp::create(nb, nl, ss, eps));
       };
       // xn = x * rsqrt(sum_d x^2 + eps), per token.
-      Value ssx = einsum(b, loc, "BMD", {{x, "BMD"}},
-                         {filled(b, loc, sizes, "BM", f32Const(b, loc, 0)), "BM"},
-                         sumSquares);
-      Value xn = einsum(
-          b, loc, "BMD", {{x, "BMD"}, {ssx, "BM"}},
-          {empty(b, loc, sizes, "BMD", b.getF32Type()), "BMD"},
-          [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-            return arith::MulFOp::create(nb, nl, ext(nb, nl, args[0]),
-                                         invNorm(nb, nl, args[1]));
-          });
+      Value ssx = einsum(
+          b, loc, "BMD", {{x, "BMD"}},
+          {filled(b, loc, sizes, "BM", f32Const(b, loc, 0)), "BM"}, sumSquares);
+      Value xn =
+          einsum(b, loc, "BMD", {{x, "BMD"}, {ssx, "BM"}},
+                 {empty(b, loc, sizes, "BMD", b.getF32Type()), "BMD"},
+                 [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                   return arith::MulFOp::create(nb, nl, ext(nb, nl, args[0]),
+                                                invNorm(nb, nl, args[1]));
+                 });
       // phin = scale * phi * rsqrt(sum_d phi^2 + eps), per slot.
-      Value ssp = einsum(b, loc, "NPD", {{phi, "DNP"}},
-                         {filled(b, loc, sizes, "NP", f32Const(b, loc, 0)), "NP"},
-                         sumSquares);
+      Value ssp = einsum(
+          b, loc, "NPD", {{phi, "DNP"}},
+          {filled(b, loc, sizes, "NP", f32Const(b, loc, 0)), "NP"}, sumSquares);
       Value phin = einsum(
           b, loc, "DNP", {{phi, "DNP"}, {ssp, "NP"}, {op.getScale(), ""}},
           {empty(b, loc, sizes, "DNP", b.getF32Type()), "DNP"},
@@ -327,14 +333,14 @@ struct LowerRouter : OpRewritePattern<RouterOp> {
       phi = phin;
     }
 
-    Value logits = einsum(
-        b, loc, "BMNPD", {{x, "BMD"}, {phi, "DNP"}},
-        {filled(b, loc, sizes, "BMNP", f32Const(b, loc, 0)), "BMNP"},
-        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-          Value prod = arith::MulFOp::create(nb, nl, ext(nb, nl, args[0]),
-                                             ext(nb, nl, args[1]));
-          return arith::AddFOp::create(nb, nl, args[2], prod);
-        });
+    Value logits =
+        einsum(b, loc, "BMNPD", {{x, "BMD"}, {phi, "DNP"}},
+               {filled(b, loc, sizes, "BMNP", f32Const(b, loc, 0)), "BMNP"},
+               [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                 Value prod = arith::MulFOp::create(
+                     nb, nl, ext(nb, nl, args[0]), ext(nb, nl, args[1]));
+                 return arith::AddFOp::create(nb, nl, args[2], prod);
+               });
     replaceWithCast(rewriter, op, logits);
     return success();
   }
@@ -359,30 +365,31 @@ struct LowerDispatch : OpRewritePattern<DispatchOp> {
       routing.push_back({mask, "BM"});
 
     // mx[b,n,p] = max over unmasked m (-inf when every token is masked).
-    Value mx = einsum(
-        b, loc, "BNPM", routing, {filled(b, loc, sizes, "BNP", minusInf), "BNP"},
-        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-          Value l = args[0];
-          if (mask)
-            l = arith::SelectOp::create(nb, nl, args[1], l, minusInf);
-          return arith::MaximumFOp::create(nb, nl, args.back(), l);
-        });
+    Value mx =
+        einsum(b, loc, "BNPM", routing,
+               {filled(b, loc, sizes, "BNP", minusInf), "BNP"},
+               [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                 Value l = args[0];
+                 if (mask)
+                   l = arith::SelectOp::create(nb, nl, args[1], l, minusInf);
+                 return arith::MaximumFOp::create(nb, nl, args.back(), l);
+               });
 
     // e = exp(logits - mx), 0 for masked tokens (the select also drops the
     // inf - inf of an all-masked group).
     SmallVector<Operand> expIns = routing;
     expIns.push_back({mx, "BNP"});
-    Value e = einsum(
-        b, loc, "BMNP", expIns,
-        {empty(b, loc, sizes, "BMNP", b.getF32Type()), "BMNP"},
-        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-          Value m = args[mask ? 2 : 1];
-          Value ex = math::ExpOp::create(
-              nb, nl, arith::SubFOp::create(nb, nl, args[0], m));
-          if (!mask)
-            return ex;
-          return arith::SelectOp::create(nb, nl, args[1], ex, zero);
-        });
+    Value e =
+        einsum(b, loc, "BMNP", expIns,
+               {empty(b, loc, sizes, "BMNP", b.getF32Type()), "BMNP"},
+               [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                 Value m = args[mask ? 2 : 1];
+                 Value ex = math::ExpOp::create(
+                     nb, nl, arith::SubFOp::create(nb, nl, args[0], m));
+                 if (!mask)
+                   return ex;
+                 return arith::SelectOp::create(nb, nl, args[1], ex, zero);
+               });
 
     Value s = einsum(b, loc, "BNPM", {{e, "BMNP"}},
                      {filled(b, loc, sizes, "BNP", zero), "BNP"},
@@ -391,26 +398,26 @@ struct LowerDispatch : OpRewritePattern<DispatchOp> {
                      });
 
     // w = e / s, written over e. Only a mask can make s zero: then w = 0.
-    Value w = einsum(
-        b, loc, "BMNP", {{s, "BNP"}}, {e, "BMNP"},
-        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-          Value q = arith::DivFOp::create(nb, nl, args[1], args[0]);
-          if (!mask)
-            return q;
-          Value positive = arith::CmpFOp::create(
-              nb, nl, arith::CmpFPredicate::OGT, args[0], zero);
-          return arith::SelectOp::create(nb, nl, positive, q, zero);
-        });
+    Value w =
+        einsum(b, loc, "BMNP", {{s, "BNP"}}, {e, "BMNP"},
+               [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                 Value q = arith::DivFOp::create(nb, nl, args[1], args[0]);
+                 if (!mask)
+                   return q;
+                 Value positive = arith::CmpFOp::create(
+                     nb, nl, arith::CmpFPredicate::OGT, args[0], zero);
+                 return arith::SelectOp::create(nb, nl, positive, q, zero);
+               });
 
     // slots[b,n,p,d] = sum_m w[b,m,n,p] * x[b,m,d]: the raw x.
-    Value acc = einsum(
-        b, loc, "BNPDM", {{w, "BMNP"}, {x, "BMD"}},
-        {filled(b, loc, sizes, "BNPD", zero), "BNPD"},
-        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-          Value prod =
-              arith::MulFOp::create(nb, nl, args[0], ext(nb, nl, args[1]));
-          return arith::AddFOp::create(nb, nl, args[2], prod);
-        });
+    Value acc =
+        einsum(b, loc, "BNPDM", {{w, "BMNP"}, {x, "BMD"}},
+               {filled(b, loc, sizes, "BNPD", zero), "BNPD"},
+               [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                 Value prod = arith::MulFOp::create(nb, nl, args[0],
+                                                    ext(nb, nl, args[1]));
+                 return arith::AddFOp::create(nb, nl, args[2], prod);
+               });
     replaceWithCast(rewriter, op,
                     truncTo(b, loc, sizes, acc, "BNPD", elemTypeOf(x)));
     return success();
@@ -427,8 +434,8 @@ struct LowerExpertApply : OpRewritePattern<ExpertApplyOp> {
     Location loc = op.getLoc();
     OpBuilder &b = rewriter;
     Value slots = op.getSlots();
-    LetterSizes sizes(b, loc,
-                      {{slots, "BNPD"}, {op.getW1(), "NDH"}, {op.getW2(), "NHD"}});
+    LetterSizes sizes(
+        b, loc, {{slots, "BNPD"}, {op.getW1(), "NDH"}, {op.getW2(), "NHD"}});
     Value zero = f32Const(b, loc, 0);
     Type elemType = elemTypeOf(slots);
     Activation act = op.getActivation();
@@ -485,19 +492,19 @@ struct LowerCombine : OpRewritePattern<CombineOp> {
     Value zero = f32Const(b, loc, 0);
 
     // Softmax over (n, p) jointly, per token.
-    Value mx = einsum(b, loc, "BMNP", {{logits, "BMNP"}},
-                      {filled(b, loc, sizes, "BM", negInf(b, loc)), "BM"},
-                      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                        return arith::MaximumFOp::create(nb, nl, args[1],
-                                                         args[0]);
-                      });
-    Value e = einsum(
-        b, loc, "BMNP", {{logits, "BMNP"}, {mx, "BM"}},
-        {empty(b, loc, sizes, "BMNP", b.getF32Type()), "BMNP"},
-        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-          return math::ExpOp::create(
-              nb, nl, arith::SubFOp::create(nb, nl, args[0], args[1]));
-        });
+    Value mx =
+        einsum(b, loc, "BMNP", {{logits, "BMNP"}},
+               {filled(b, loc, sizes, "BM", negInf(b, loc)), "BM"},
+               [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                 return arith::MaximumFOp::create(nb, nl, args[1], args[0]);
+               });
+    Value e =
+        einsum(b, loc, "BMNP", {{logits, "BMNP"}, {mx, "BM"}},
+               {empty(b, loc, sizes, "BMNP", b.getF32Type()), "BMNP"},
+               [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                 return math::ExpOp::create(
+                     nb, nl, arith::SubFOp::create(nb, nl, args[0], args[1]));
+               });
     Value s = einsum(b, loc, "BMNP", {{e, "BMNP"}},
                      {filled(b, loc, sizes, "BM", zero), "BM"},
                      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
@@ -510,22 +517,22 @@ struct LowerCombine : OpRewritePattern<CombineOp> {
       divIns.push_back({mask, "BM"});
     Value c = einsum(b, loc, "BMNP", divIns, {e, "BMNP"},
                      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                       Value q = arith::DivFOp::create(nb, nl, args.back(),
-                                                       args[0]);
+                       Value q =
+                           arith::DivFOp::create(nb, nl, args.back(), args[0]);
                        if (!mask)
                          return q;
                        return arith::SelectOp::create(nb, nl, args[1], q, zero);
                      });
 
     // y[b,m,d] = sum_{n,p} c[b,m,n,p] * out[b,n,p,d]
-    Value acc = einsum(
-        b, loc, "BMDNP", {{c, "BMNP"}, {out, "BNPD"}},
-        {filled(b, loc, sizes, "BMD", zero), "BMD"},
-        [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-          Value prod =
-              arith::MulFOp::create(nb, nl, args[0], ext(nb, nl, args[1]));
-          return arith::AddFOp::create(nb, nl, args[2], prod);
-        });
+    Value acc =
+        einsum(b, loc, "BMDNP", {{c, "BMNP"}, {out, "BNPD"}},
+               {filled(b, loc, sizes, "BMD", zero), "BMD"},
+               [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                 Value prod = arith::MulFOp::create(nb, nl, args[0],
+                                                    ext(nb, nl, args[1]));
+                 return arith::AddFOp::create(nb, nl, args[2], prod);
+               });
     replaceWithCast(rewriter, op,
                     truncTo(b, loc, sizes, acc, "BMD", elemTypeOf(out)));
     return success();
@@ -559,10 +566,10 @@ LogicalResult checkOperands(Operation *op, ArrayRef<Expected> expected) {
              << e.name << " must have rank " << e.rank << ", but has rank "
              << type.getRank();
     Type elem = type.getElementType();
-    bool ok = e.kind == Kind::Mask     ? elem.isInteger(1)
-              : e.kind == Kind::Logits ? elem.isF32()
-                                       : (elem.isF32() || elem.isBF16() ||
-                                          elem.isF16());
+    bool ok = e.kind == Kind::Mask ? elem.isInteger(1)
+              : e.kind == Kind::Logits
+                  ? elem.isF32()
+                  : (elem.isF32() || elem.isBF16() || elem.isF16());
     if (!ok)
       return op->emitOpError("cannot be lowered to linalg: ")
              << e.name << " has unsupported element type " << elem
@@ -645,7 +652,8 @@ struct ConvertSoftMoEToLinalgPass
 
 } // namespace
 
-LogicalResult mlir::softmoe::checkSoftMoEToLinalgPreconditions(Operation *root) {
+LogicalResult
+mlir::softmoe::checkSoftMoEToLinalgPreconditions(Operation *root) {
   bool ok = true;
   root->walk([&](Operation *op) {
     if (!isa_and_present<SoftMoEDialect>(op->getDialect()))

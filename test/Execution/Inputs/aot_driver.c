@@ -1,7 +1,8 @@
 //===- aot_driver.c - Call an ahead-of-time compiled softmoe layer --------===//
 //
 // Calls the _mlir_ciface_layer entry point of an object file made by
-//   softmoe-opt --softmoe-cpu-pipeline | mlir-translate --mlir-to-llvmir | clang -c
+//   softmoe-opt --softmoe-cpu-pipeline | mlir-translate --mlir-to-llvmir |
+//     clang -x ir -c -
 // for a layer with a scale and a mask:
 //   @layer(x, phi, w1, b1, w2, b2, scale: tensor<E>, mask: tensor<?x?xi1>) -> y
 //
@@ -79,9 +80,11 @@ int main(int argc, char **argv) {
     return 1;
   }
   const char *dtype = argv[1], *dir = argv[2];
-  size_t es = !strcmp(dtype, "f32") ? 4
-              : (!strcmp(dtype, "bf16") || !strcmp(dtype, "f16")) ? 2
-                                                                  : 0;
+  size_t es = 0; // element size in bytes
+  if (!strcmp(dtype, "f32"))
+    es = 4;
+  else if (!strcmp(dtype, "bf16") || !strcmp(dtype, "f16"))
+    es = 2;
   if (!es) {
     fprintf(stderr, "aot_driver: unknown element type %s\n", dtype);
     return 1;
@@ -124,8 +127,8 @@ int main(int argc, char **argv) {
   for (int64_t b = 0; b < B; ++b)
     for (int64_t m = 0; m < M; ++m)
       for (int64_t d = 0; d < D; ++d) {
-        int64_t i = y.offset + b * y.strides[0] + m * y.strides[1] +
-                    d * y.strides[2];
+        int64_t i =
+            y.offset + b * y.strides[0] + m * y.strides[1] + d * y.strides[2];
         float v = toF32(y.aligned, i, dtype);
         fwrite(&v, sizeof(v), 1, out);
       }
