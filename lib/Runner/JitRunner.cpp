@@ -70,30 +70,32 @@ static std::string typeToString(Type type) {
   return s;
 }
 
-/// Collects the error diagnostics emitted while it is alive, one per line
-/// with their locations.
-namespace {
-class DiagnosticCollector {
-public:
-  explicit DiagnosticCollector(MLIRContext *ctx)
-      : handler(ctx, [this](Diagnostic &diag) {
-          if (diag.getSeverity() != DiagnosticSeverity::Error)
-            return success();
-          std::string loc;
-          llvm::raw_string_ostream os(loc);
-          diag.getLocation().print(os);
-          if (!text.empty())
-            text += "\n";
-          text += loc + ": " + diag.str();
-          return success();
-        }) {}
-  const std::string &getText() const { return text; }
+/// "file:line:col" for a location that has one, else its printed form.
+static std::string formatLocation(Location loc) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  if (auto flc = loc->findInstanceOf<FileLineColLoc>())
+    os << flc.getFilename().getValue() << ":" << flc.getLine() << ":"
+       << flc.getColumn();
+  else
+    loc.print(os);
+  return s;
+}
 
-private:
-  std::string text;
-  ScopedDiagnosticHandler handler;
-};
-} // namespace
+DiagnosticCollector::DiagnosticCollector(MLIRContext *ctx) : ctx(ctx) {
+  id = ctx->getDiagEngine().registerHandler([this](Diagnostic &diag) {
+    if (diag.getSeverity() != DiagnosticSeverity::Error)
+      return success();
+    if (!text.empty())
+      text += "\n";
+    text += formatLocation(diag.getLocation()) + ": " + diag.str();
+    return success();
+  });
+}
+
+DiagnosticCollector::~DiagnosticCollector() {
+  ctx->getDiagEngine().eraseHandler(id);
+}
 
 //===----------------------------------------------------------------------===//
 // Signatures

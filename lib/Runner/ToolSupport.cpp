@@ -54,8 +54,13 @@ bool mlir::softmoe::parseToolCommandLine(int argc, char **argv, StringRef overvi
   raw_string_ostream errStream(errors);
   if (cl::ParseCommandLineOptions(argc, argv, overview, &errStream))
     return true;
+  // Bad option values are reported by cl::Option::error straight to errs(),
+  // already as one line; only the errors cl sends to `errStream` (unknown
+  // arguments, with their suggestions) are left to print.
   StringRef tool = sys::path::filename(argv[0]);
-  reportError(tool, joinLines(errors, tool));
+  std::string joined = joinLines(errors, tool);
+  if (!joined.empty())
+    reportError(tool, joined);
   return false;
 }
 

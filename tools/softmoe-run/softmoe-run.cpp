@@ -77,21 +77,13 @@ static Expected<OwningOpRef<ModuleOp>> parseModel(MLIRContext &ctx,
     return llvm::createStringError(path + ": cannot read: " + ec.message());
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(*fileOr), llvm::SMLoc());
-  std::string errors;
-  ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &diag) {
-    if (diag.getSeverity() != DiagnosticSeverity::Error)
-      return success();
-    std::string loc;
-    llvm::raw_string_ostream os(loc);
-    diag.getLocation().print(os);
-    errors += (errors.empty() ? "" : "\n") + loc + ": " + diag.str();
-    return success();
-  });
+  DiagnosticCollector diags(&ctx);
   OwningOpRef<ModuleOp> module =
       parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&ctx));
   if (!module)
     return llvm::createStringError(
-        errors.empty() ? path + ": cannot parse the model" : errors);
+        diags.getText().empty() ? path + ": cannot parse the model"
+                                : diags.getText());
   return std::move(module);
 }
 
