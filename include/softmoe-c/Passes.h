@@ -1,10 +1,13 @@
 /*===-- softmoe-c/Passes.h - C API of the softmoe passes ----------*- C -*-===*\
 |*                                                                            *|
-|* Generated from Passes.td: mlirRegisterSoftMoEPasses() registers the        *|
-|* dialect's passes, and for each pass mlirCreateSoftMoE<Def>() creates it    *|
-|* (to add to an MlirOpPassManager) and mlirRegisterSoftMoE<Def>() registers  *|
-|* it alone. mlirRegisterAllSoftMoEPasses() registers every softmoe pass and  *|
-|* pass pipeline, so mlirParsePassPipeline() knows them by name.              *|
+|* Generated from the two Passes.td files: mlirRegisterSoftMoEPasses() and    *|
+|* mlirRegisterSoftMoEConversionPasses() register their passes, and for each  *|
+|* pass mlirCreate<Prefix><Def>() creates it (for mlirPassManagerAddOwnedPass)*|
+|* and mlirRegister<Prefix><Def>() registers it alone, e.g.                   *|
+|* mlirCreateSoftMoESoftMoEDecompose() and                                    *|
+|* mlirCreateSoftMoEConversionConvertSoftMoEToLinalg().                       *|
+|* mlirRegisterAllSoftMoEPasses() registers every softmoe pass and pipeline   *|
+|* (softmoe-cpu-pipeline, ...), so that mlirParsePassPipeline knows them.     *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -13,6 +16,7 @@
 
 #include "mlir-c/Pass.h"
 
+#include "softmoe/Conversion/Passes.capi.h.inc"
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.capi.h.inc"
 
 #ifdef __cplusplus

@@ -2,6 +2,7 @@
 
 #include "softmoe-c/Passes.h"
 
+#include "softmoe/Conversion/Passes.h"
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.h"
 #include "softmoe/InitSoftMoE.h"
 
@@ -12,6 +13,7 @@ using namespace mlir;
 using namespace mlir::softmoe;
 
 extern "C" {
+#include "softmoe/Conversion/Passes.capi.cpp.inc"
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.capi.cpp.inc"
 }
 

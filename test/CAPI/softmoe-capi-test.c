@@ -11,6 +11,7 @@
 #include "softmoe-c/Dialects.h"
 #include "softmoe-c/Passes.h"
 
+#include "mlir-c/BuiltinAttributes.h"
 #include "mlir-c/Diagnostics.h"
 #include "mlir-c/IR.h"
 #include "mlir-c/Pass.h"
@@ -57,8 +58,15 @@ static MlirLogicalResult printDiagnostic(MlirDiagnostic diagnostic,
 
 /* Counts the ops of a module by name. */
 struct OpCounts {
-  int layer, router, dispatch, expertApply, combine, llvmFunc, softmoe;
+  int layer, router, dispatch, expertApply, combine, softmoe;
+  int linalgGeneric, llvmFunc, ciface;
+  int notLLVM; /* ops other than builtin.module and llvm.* */
 };
+
+static int startsWith(MlirStringRef s, const char *prefix) {
+  size_t n = strlen(prefix);
+  return s.length >= n && strncmp(s.data, prefix, n) == 0;
+}
 
 static MlirWalkResult countOp(MlirOperation op, void *userData) {
   struct OpCounts *counts = (struct OpCounts *)userData;
@@ -77,10 +85,25 @@ static MlirWalkResult countOp(MlirOperation op, void *userData) {
   if (mlirStringRefEqual(name,
                          mlirStringRefCreateFromCString("softmoe.combine")))
     ++counts->combine;
-  if (mlirStringRefEqual(name, mlirStringRefCreateFromCString("llvm.func")))
-    ++counts->llvmFunc;
-  if (name.length > 8 && strncmp(name.data, "softmoe.", 8) == 0)
+  if (startsWith(name, "softmoe."))
     ++counts->softmoe;
+  if (mlirStringRefEqual(name,
+                         mlirStringRefCreateFromCString("linalg.generic")))
+    ++counts->linalgGeneric;
+  if (mlirStringRefEqual(name, mlirStringRefCreateFromCString("llvm.func"))) {
+    ++counts->llvmFunc;
+    MlirAttribute symName = mlirOperationGetAttributeByName(
+        op, mlirStringRefCreateFromCString("sym_name"));
+    if (!mlirAttributeIsNull(symName) && mlirAttributeIsAString(symName) &&
+        mlirStringRefEqual(
+            mlirStringAttrGetValue(symName),
+            mlirStringRefCreateFromCString("_mlir_ciface_layer")))
+      ++counts->ciface;
+  }
+  if (!startsWith(name, "llvm.") &&
+      !mlirStringRefEqual(name,
+                          mlirStringRefCreateFromCString("builtin.module")))
+    ++counts->notLLVM;
   return MlirWalkResultAdvance;
 }
 
@@ -96,9 +119,10 @@ static void printCounts(const char *what, MlirModule module) {
   struct OpCounts c = countOps(module);
   fprintf(stderr,
           "%s: layer=%d router=%d dispatch=%d expert_apply=%d combine=%d "
-          "llvm.func=%d softmoe=%d\n",
+          "softmoe=%d linalg.generic=%d llvm.func=%d ciface=%d "
+          "not-llvm=%d\n",
           what, c.layer, c.router, c.dispatch, c.expertApply, c.combine,
-          c.llvmFunc, c.softmoe);
+          c.softmoe, c.linalgGeneric, c.llvmFunc, c.ciface, c.notLLVM);
 }
 
 /* A context with every upstream dialect and softmoe, inserted through the
@@ -186,6 +210,31 @@ static int testCreatedPass(void) {
   return mlirLogicalResultIsFailure(result);
 }
 
+/* The lowering to linalg, created through its generated C constructor. */
+static int testConversionPass(void) {
+  fprintf(stderr, "@testConversionPass\n");
+  MlirContext ctx = createContext();
+  MlirModule module =
+      mlirModuleCreateParse(ctx, mlirStringRefCreateFromCString(kLayer));
+  if (mlirModuleIsNull(module))
+    return 1;
+  MlirPassManager pm = mlirPassManagerCreate(ctx);
+  mlirPassManagerAddOwnedPass(
+      pm, mlirCreateSoftMoEConversionConvertSoftMoEToLinalg());
+  MlirLogicalResult result =
+      mlirPassManagerRunOnOp(pm, mlirModuleGetOperation(module));
+  fprintf(stderr, "run: %d, verifies: %d\n", mlirLogicalResultIsSuccess(result),
+          mlirOperationVerify(mlirModuleGetOperation(module)));
+  printCounts("linalg", module);
+  // CHECK-LABEL: @testConversionPass
+  // CHECK: run: 1, verifies: 1
+  // CHECK: linalg: layer=0 router=0 dispatch=0 expert_apply=0 combine=0 softmoe=0 linalg.generic={{[1-9][0-9]*}}
+  mlirPassManagerDestroy(pm);
+  mlirModuleDestroy(module);
+  mlirContextDestroy(ctx);
+  return mlirLogicalResultIsFailure(result);
+}
+
 /* Runs a textual pipeline of registered passes on kLayer; prints the counts. */
 static int runPipeline(const char *pipeline) {
   MlirContext ctx = createContext();
@@ -229,6 +278,18 @@ static int testRegisteredPipeline(void) {
   // CHECK: parsed 'builtin.module(softmoe-decompose)': 1
   // CHECK-NEXT: run: 1, verifies: 1
   // CHECK-NEXT: result: layer=0 router=1 dispatch=1 expert_apply=1 combine=1
+
+  /* The registered pipeline, all the way to the LLVM dialect: only llvm ops
+     are left, among them the C entry point of @layer. */
+  failed |= runPipeline("builtin.module(softmoe-cpu-pipeline)");
+  // CHECK: parsed 'builtin.module(softmoe-cpu-pipeline)': 1
+  // CHECK-NEXT: run: 1, verifies: 1
+  // CHECK-NEXT: result: layer=0 router=0 dispatch=0 expert_apply=0 combine=0 softmoe=0 linalg.generic=0 llvm.func={{[1-9][0-9]*}} ciface=1 not-llvm=0
+  failed |= runPipeline(
+      "builtin.module(softmoe-cpu-pipeline{emit-c-interface=false})");
+  // CHECK: parsed 'builtin.module(softmoe-cpu-pipeline{emit-c-interface=false})': 1
+  // CHECK-NEXT: run: 1, verifies: 1
+  // CHECK-NEXT: result: {{.*}} softmoe=0 linalg.generic=0 llvm.func={{[1-9][0-9]*}} ciface=0 not-llvm=0
   return failed;
 }
 
@@ -237,6 +298,7 @@ int main(void) {
   failed |= testDialectHandle();
   failed |= testParseAndVerify();
   failed |= testCreatedPass();
+  failed |= testConversionPass();
   failed |= testRegisteredPipeline();
   fprintf(stderr, "failed: %d\n", failed);
   // CHECK: failed: 0

@@ -1,7 +1,7 @@
 /*===- consumer-capi.c - A C program using the installed SoftMoE C API ----===*\
 |*                                                                            *|
-|* Parses a softmoe.layer given on the command line and runs softmoe-decompose *|
-|* on it, through the C API only; prints the result.                          *|
+|* consumer-capi PIPELINE SOURCE: parses SOURCE, runs the textual PIPELINE of *|
+|* softmoe and upstream passes on it through the C API only, and prints it.   *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -19,10 +19,11 @@ static void print(MlirStringRef str, void *userData) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 2) {
-    fprintf(stderr, "usage: consumer-capi 'MLIR SOURCE'\n");
+  if (argc != 3) {
+    fprintf(stderr, "usage: consumer-capi PIPELINE SOURCE\n");
     return 2;
   }
+  mlirRegisterAllSoftMoEPasses();
   MlirDialectRegistry registry = mlirDialectRegistryCreate();
   mlirRegisterAllDialects(registry);
   mlirDialectHandleInsertDialect(mlirGetDialectHandle__softmoe__(), registry);
@@ -31,11 +32,13 @@ int main(int argc, char **argv) {
 
   int status = 1;
   MlirModule module =
-      mlirModuleCreateParse(ctx, mlirStringRefCreateFromCString(argv[1]));
+      mlirModuleCreateParse(ctx, mlirStringRefCreateFromCString(argv[2]));
   if (!mlirModuleIsNull(module)) {
     MlirPassManager pm = mlirPassManagerCreate(ctx);
-    mlirPassManagerAddOwnedPass(pm, mlirCreateSoftMoESoftMoEDecompose());
-    if (mlirLogicalResultIsSuccess(
+    if (mlirLogicalResultIsSuccess(mlirParsePassPipeline(
+            mlirPassManagerGetAsOpPassManager(pm),
+            mlirStringRefCreateFromCString(argv[1]), print, stderr)) &&
+        mlirLogicalResultIsSuccess(
             mlirPassManagerRunOnOp(pm, mlirModuleGetOperation(module)))) {
       mlirOperationPrint(mlirModuleGetOperation(module), print, stdout);
       status = 0;
