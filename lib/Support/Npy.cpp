@@ -91,6 +91,15 @@ static Error makeError(const Twine &msg) {
 // Header dict parsing
 //===----------------------------------------------------------------------===//
 
+/// `text` from a file, fit for a one-line message: bytes outside printable
+/// ASCII (newlines, escape sequences, UTF-8) as \HH.
+static std::string escaped(StringRef text) {
+  std::string s;
+  raw_string_ostream os(s);
+  printEscapedString(text, os);
+  return s;
+}
+
 namespace {
 /// A parser for the tiny subset of Python literals that .npy headers use:
 /// a dict of string keys to strings, booleans and tuples of integers.
@@ -115,7 +124,7 @@ public:
         return err;
       skipSpace();
       if (!consume(':'))
-        return fail("expected ':' after key '" + key + "'");
+        return fail("expected ':' after key '" + escaped(key) + "'");
       skipSpace();
       if (key == "descr") {
         if (descr)
@@ -139,7 +148,7 @@ public:
           return err;
         parsedShape = std::move(value);
       } else {
-        return fail("unexpected key '" + key + "'");
+        return fail("unexpected key '" + escaped(key) + "'");
       }
       skipSpace();
       if (consume(','))
@@ -166,7 +175,7 @@ public:
     else if (*descr == "|b1")
       dtype = NpyDType::Bool;
     else
-      return makeError("unsupported dtype '" + *descr +
+      return makeError("unsupported dtype '" + escaped(*descr) +
                        "' (supported: float32 '<f4', float16 '<f2', bool "
                        "'|b1', little-endian)");
     if (*fortranOrder)
@@ -283,16 +292,30 @@ Error mlir::softmoe::parseNpyHeaderDict(StringRef dict, NpyDType &dtype,
 //===----------------------------------------------------------------------===//
 
 Expected<NpyArray> mlir::softmoe::readNpy(StringRef path) {
-  auto withPath = [&](Error err) {
-    return makeError(path + ": " + toString(std::move(err)));
-  };
-  if (sys::fs::is_directory(path))
+  // Only a regular file has a size to check the header against: /dev/zero
+  // would be read until memory runs out, and a FIFO without a writer blocks
+  // the open forever. status() does not open the file.
+  sys::fs::file_status status;
+  if (std::error_code ec = sys::fs::status(path, status))
+    return makeError(path + ": cannot read: " + ec.message());
+  if (status.type() == sys::fs::file_type::directory_file)
     return makeError(path + ": is a directory, not an .npy file");
+  if (status.type() != sys::fs::file_type::regular_file)
+    return makeError(path + ": not a regular file (a device, FIFO or socket "
+                            "cannot be checked against its size; save the "
+                            "array to a file)");
   ErrorOr<std::unique_ptr<MemoryBuffer>> fileOr = MemoryBuffer::getFile(
       path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
   if (std::error_code ec = fileOr.getError())
     return makeError(path + ": cannot read: " + ec.message());
-  std::unique_ptr<MemoryBuffer> file = std::move(*fileOr);
+  return parseNpy(std::move(*fileOr), path);
+}
+
+Expected<NpyArray>
+mlir::softmoe::parseNpy(std::unique_ptr<MemoryBuffer> file, StringRef path) {
+  auto withPath = [&](Error err) {
+    return makeError(path + ": " + toString(std::move(err)));
+  };
   StringRef bytes = file->getBuffer();
 
   if (bytes.size() < kMagicLen + 2 ||

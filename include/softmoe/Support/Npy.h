@@ -58,7 +58,8 @@ public:
   }
 
 private:
-  friend llvm::Expected<NpyArray> readNpy(llvm::StringRef path);
+  friend llvm::Expected<NpyArray>
+  parseNpy(std::unique_ptr<llvm::MemoryBuffer> file, llvm::StringRef name);
   NpyDType dtype = NpyDType::F32;
   llvm::SmallVector<int64_t> shape;
   int64_t numElements = 0;
@@ -71,6 +72,12 @@ private:
 /// holds exactly the bytes the shape needs. Bool files must hold only 0 and 1.
 /// Error messages start with the path.
 llvm::Expected<NpyArray> readNpy(llvm::StringRef path);
+
+/// The checks of readNpy on the bytes of a file already in memory (`name`
+/// starts the error messages). The array keeps `file`. For readNpy and the
+/// .npy fuzzer (fuzz/softmoe-npy-fuzzer.cpp).
+llvm::Expected<NpyArray> parseNpy(std::unique_ptr<llvm::MemoryBuffer> file,
+                                  llvm::StringRef name);
 
 /// Parses the header dict of an .npy file (the text between the length field
 /// and the data), for tests and for readNpy.
