@@ -39,6 +39,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -280,6 +281,22 @@ static Expected<SmallVector<std::string>> runtimeLibraries(ModuleOp module) {
   return libs;
 }
 
+/// malloc for JIT-compiled code, which cannot handle a null result: reports
+/// and exits instead of returning one. `_Exit`, since destructors must not run
+/// while compiled code is on the stack.
+static void *checkedMallocForJit(size_t size) {
+  void *p = std::malloc(size);
+  if (!p && size) {
+    llvm::errs() << program_invocation_short_name
+                 << ": error: out of memory: the compiled code could not "
+                    "allocate "
+                 << size << " bytes\n";
+    llvm::errs().flush();
+    std::_Exit(1);
+  }
+  return p;
+}
+
 Expected<std::unique_ptr<JitFunction>>
 JitFunction::compile(ModuleOp module, const FunctionSignature &sig,
                      function_ref<void(OpPassManager &)> buildPipeline,
@@ -358,6 +375,19 @@ JitFunction::compile(ModuleOp module, const FunctionSignature &sig,
     return createStringError("JIT compilation of @" + sig.name +
                              " failed: " + toString(engine.takeError()));
   fn->engine = std::move(*engine);
+  // The lowered code calls malloc for its buffers and uses the result
+  // unchecked; a failed allocation (a layer larger than the memory) would be
+  // a segfault inside compiled code. Its malloc is this checked one instead:
+  // one error line and exit 1 (nothing has been written yet, and outputs are
+  // written atomically after the call). Defined in the main JITDylib, it
+  // takes precedence over the process's malloc for the JIT'd code only.
+  fn->engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    symbols[interner("malloc")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&checkedMallocForJit),
+        llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
   // Looking the wrapper up materialises (compiles) the code, so codegen time
   // is all in codegenMs and none in the first call.
   Expected<void (*)(void **)> packed = fn->engine->lookupPacked(wrapper);
