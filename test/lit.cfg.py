@@ -52,13 +52,17 @@ tools = ["softmoe-opt", "softmoe-lsp-server", "mlir-translate"]
 # preloaded (and no leak check: its leaks are upstream's).
 if getattr(config, "softmoe_sanitize", False) or getattr(config, "softmoe_fuzzers", False):
     config.available_features.add("softmoe-sanitize")
-    config.environment["ASAN_OPTIONS"] = "abort_on_error=1:detect_leaks=1:strict_string_checks=1"
+    # allow_user_poisoning=0: the instrumented inline llvm::BumpPtrAllocator
+    # code of the project and the uninstrumented one in libMLIR.so share slabs,
+    # and only the former poisons them (docs/robustness.md).
+    config.environment["ASAN_OPTIONS"] = ("abort_on_error=1:detect_leaks=1:strict_string_checks=1:"
+                                          "allow_user_poisoning=0")
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1:abort_on_error=1"
     asan_rt = subprocess.run([config.cxx_compiler, "-print-file-name=libclang_rt.asan-x86_64.so"],
                              capture_output=True, text=True).stdout.strip()
     mlir_opt = os.path.join(config.llvm_tools_dir, "mlir-opt")
     tools.append(ToolSubst("mlir-opt", command=f"env LD_PRELOAD={asan_rt} "
-                           f"ASAN_OPTIONS=abort_on_error=1:detect_leaks=0 {mlir_opt}"))
+                           f"ASAN_OPTIONS=abort_on_error=1:detect_leaks=0:allow_user_poisoning=0 {mlir_opt}"))
 else:
     tools.append("mlir-opt")
 llvm_config.add_tool_substitutions(tools, tool_dirs)
