@@ -9,6 +9,7 @@
 //   to integer ops (f16 casts stay fpext/fptrunc: F16C or the compiler
 //   runtime's __extendhfsf2/__truncsfhf2), memref/func/arith/cf/index/vector/ub
 //   -> llvm, reconcile-unrealized-casts
+//   softmoe-check-lowered-to-llvm: anything not in the LLVM dialect is an error
 //
 //===----------------------------------------------------------------------===//
 
@@ -59,6 +60,8 @@ static void addLowerToLLVMPasses(OpPassManager &pm,
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  // The conversions above are partial: whatever they left is an error now.
+  pm.addPass(softmoe::createSoftMoECheckLoweredToLLVM());
 }
 
 void mlir::softmoe::buildSoftMoECPUPipeline(OpPassManager &pm,
@@ -73,6 +76,9 @@ void mlir::softmoe::buildSoftMoECPUPipeline(OpPassManager &pm,
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // A layer inside scf.for (iterating a block) yields a fresh buffer each
+  // iteration; without this, bufferization rejects such loops.
+  bufferize.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

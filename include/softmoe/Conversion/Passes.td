@@ -41,4 +41,18 @@ def SoftMoEEmitCInterface : Pass<"softmoe-emit-c-interface",
   }];
 }
 
+def SoftMoECheckLoweredToLLVM : Pass<"softmoe-check-lowered-to-llvm",
+                                     "::mlir::ModuleOp"> {
+  let summary = "Fail unless only LLVM dialect ops are left in the module";
+  let description = [{
+    The last pass of the CPU pipeline. The conversions before it are partial:
+    an op that none of them handles (an op of another dialect, a function
+    nested in a `gpu.module`, an unrealized cast nobody reconciled) would
+    otherwise stay in the output without an error, and the failure would only
+    show later, in mlir-translate or at run time. This pass reports the first
+    op of each kind that is not in the `llvm` dialect (besides the top-level
+    `builtin.module`) at its location, and fails.
+  }];
+}
+
 #endif // SOFTMOE_CONVERSION_PASSES_TD

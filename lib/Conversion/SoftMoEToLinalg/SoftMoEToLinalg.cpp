@@ -67,6 +67,7 @@
 
 #include "llvm/Support/MathExtras.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace mlir::softmoe {
@@ -398,15 +399,17 @@ struct LowerDispatch : OpRewritePattern<DispatchOp> {
                      });
 
     // w = e / s, written over e. Only a mask can make s zero: then w = 0.
+    // The test is "s != 0 or NaN" (une), so that a NaN in the group's logits
+    // still propagates (docs/robustness.md) instead of becoming weight 0.
     Value w =
         einsum(b, loc, "BMNP", {{s, "BNP"}}, {e, "BMNP"},
                [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
                  Value q = arith::DivFOp::create(nb, nl, args[1], args[0]);
                  if (!mask)
                    return q;
-                 Value positive = arith::CmpFOp::create(
-                     nb, nl, arith::CmpFPredicate::OGT, args[0], zero);
-                 return arith::SelectOp::create(nb, nl, positive, q, zero);
+                 Value nonZero = arith::CmpFOp::create(
+                     nb, nl, arith::CmpFPredicate::UNE, args[0], zero);
+                 return arith::SelectOp::create(nb, nl, nonZero, q, zero);
                });
 
     // slots[b,n,p,d] = sum_m w[b,m,n,p] * x[b,m,d]: the raw x.
@@ -561,6 +564,12 @@ LogicalResult checkOperands(Operation *op, ArrayRef<Expected> expected) {
       return op->emitOpError("cannot be lowered to linalg: ")
              << e.name << " must be a ranked tensor, but is "
              << e.value.getType();
+    // An encoding (sparse, or anything else) changes what the buffer holds;
+    // the einsums read plain dense storage, so they would be wrong.
+    if (type.getEncoding())
+      return op->emitOpError("cannot be lowered to linalg: ")
+             << e.name << " has a tensor encoding (" << type.getEncoding()
+             << "); only tensors without one are supported";
     if (type.getRank() != e.rank)
       return op->emitOpError("cannot be lowered to linalg: ")
              << e.name << " must have rank " << e.rank << ", but has rank "
@@ -586,6 +595,11 @@ LogicalResult checkOperands(Operation *op, ArrayRef<Expected> expected) {
       return op->emitOpError("cannot be lowered to linalg: result must be a "
                              "ranked tensor of f32, bf16 or f16, but is ")
              << t;
+    if (type.getEncoding())
+      return op->emitOpError("cannot be lowered to linalg: the result has a "
+                             "tensor encoding (")
+             << type.getEncoding() << "); only tensors without one are "
+             << "supported";
   }
   return success();
 }
@@ -629,6 +643,74 @@ LogicalResult checkOp(Operation *op) {
   return op->emitOpError("has no lowering to linalg");
 }
 
+/// The letters of each operand of a (verified) softmoe op, in operand order;
+/// optional operands that are absent are skipped by the caller.
+SmallVector<Operand> lettersOf(Operation *op) {
+  if (auto r = dyn_cast<RouterOp>(op))
+    return {{r.getX(), "BMD"}, {r.getPhi(), "DNP"}, {r.getScale(), ""}};
+  if (auto d = dyn_cast<DispatchOp>(op))
+    return {{d.getLogits(), "BMNP"}, {d.getX(), "BMD"}, {d.getMask(), "BM"}};
+  if (auto e = dyn_cast<ExpertApplyOp>(op))
+    return {{e.getSlots(), "BNPD"}, {e.getW1(), "NDH"}, {e.getB1(), "NH"},
+            {e.getW2(), "NHD"},     {e.getB2(), "ND"}};
+  if (auto c = dyn_cast<CombineOp>(op))
+    return {{c.getLogits(), "BMNP"},
+            {c.getExpertOut(), "BNPD"},
+            {c.getMask(), "BM"}};
+  auto l = cast<LayerOp>(op);
+  return {{l.getX(), "BMD"},  {l.getPhi(), "DNP"}, {l.getW1(), "NDH"},
+          {l.getB1(), "NH"},  {l.getW2(), "NHD"},  {l.getB2(), "ND"},
+          {l.getScale(), ""}, {l.getMask(), "BM"}};
+}
+
+/// The letters of the tensors the lowering of `op` creates (f32 at most).
+SmallVector<StringRef> createdTensors(Operation *op) {
+  if (isa<RouterOp>(op))
+    return {"BM", "BMD", "NP", "DNP", "BMNP"};
+  if (isa<DispatchOp>(op))
+    return {"BNP", "BMNP", "BNPD"};
+  if (isa<ExpertApplyOp>(op))
+    return {"BNPH", "BNPD"};
+  if (isa<CombineOp>(op))
+    return {"BM", "BMNP", "BMD"};
+  return {"BM", "BMD", "NP", "DNP", "BMNP", "BNP", "BNPD", "BNPH"};
+}
+
+/// Static sizes whose tensors cannot be addressed: element counts and byte
+/// sizes of the operands and of the tensors the lowering creates are
+/// computed in index (i64) arithmetic, which would wrap silently, and the
+/// allocation with it. Dynamic sizes are the caller's to check.
+LogicalResult checkStaticSizes(Operation *op) {
+  int64_t size[256];
+  std::fill(std::begin(size), std::end(size), ShapedType::kDynamic);
+  SmallVector<StringRef> tensors = createdTensors(op);
+  for (const Operand &o : lettersOf(op)) {
+    if (!o.value)
+      continue;
+    tensors.push_back(o.dims);
+    auto type = cast<RankedTensorType>(o.value.getType());
+    for (auto [dim, letter] : llvm::enumerate(o.dims))
+      if (!type.isDynamicDim(dim))
+        size[static_cast<unsigned char>(letter)] = type.getDimSize(dim);
+  }
+  for (StringRef dims : tensors) {
+    // 4 bytes per f32 element plus the allocator's 64-byte alignment slack.
+    int64_t bytes = 4;
+    bool overflow = false;
+    for (char letter : dims) {
+      int64_t s = size[static_cast<unsigned char>(letter)];
+      if (ShapedType::isDynamic(s))
+        s = 1;
+      overflow |= llvm::MulOverflow(bytes, s, bytes);
+    }
+    overflow |= llvm::AddOverflow(bytes, int64_t(64), bytes);
+    if (overflow)
+      return op->emitOpError("cannot be lowered to linalg: its ")
+             << dims << " tensor would hold more than 2^63 bytes";
+  }
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Pass
 //===----------------------------------------------------------------------===//
@@ -658,9 +740,19 @@ mlir::softmoe::checkSoftMoEToLinalgPreconditions(Operation *root) {
   root->walk([&](Operation *op) {
     if (!isa_and_present<SoftMoEDialect>(op->getDialect()))
       return;
-    // The kinds the lowering relies on first, then the op's own verifier for
-    // sizes that disagree (IR built in C++ or parsed unverified gets here).
-    if (failed(checkOp(op)) || failed(verify(op, /*verifyRecursively=*/false)))
+    // Operand lists the accessors cannot read are the verifier's to report
+    // (its structural checks run before type inference). Then the kinds the
+    // lowering relies on, then the op's own verifier for sizes that disagree
+    // (IR built in C++ or parsed unverified gets here).
+    if (!hasWellFormedOperandLists(op)) {
+      if (succeeded(verify(op, /*verifyRecursively=*/false)))
+        op->emitOpError("cannot be lowered to linalg: malformed operand list");
+      ok = false;
+      return;
+    }
+    if (failed(checkOp(op)) ||
+        failed(verify(op, /*verifyRecursively=*/false)) ||
+        failed(checkStaticSizes(op)))
       ok = false;
   });
   return success(ok);

@@ -63,7 +63,7 @@ func.func @dispatch_static(%l: tensor<2x16x4x2xf32>, %x: tensor<2x16x32xf32>) ->
 // CHECK-SAME: ins(%[[SUM]] : tensor<?x4x2xf32>) outs(%[[E]] : tensor<?x?x4x2xf32>)
 // CHECK:   ^bb0(%[[S:.+]]: f32, %[[EV:.+]]: f32):
 // CHECK:   %[[Q:.+]] = arith.divf %[[EV]], %[[S]] : f32
-// CHECK:   %[[POS:.+]] = arith.cmpf ogt, %[[S]], %[[ZERO]] : f32
+// CHECK:   %[[POS:.+]] = arith.cmpf une, %[[S]], %[[ZERO]] : f32
 // CHECK:   %[[G:.+]] = arith.select %[[POS]], %[[Q]], %[[ZERO]] : f32
 // CHECK:   linalg.yield %[[G]]
 // CHECK: %[[ACC:.+]] = linalg.generic

@@ -13,7 +13,7 @@
 // dispatch: the mask in the max and in the exp, the guarded division
 // CHECK: ins(%[[L:.+]], %[[M]] : tensor<?x?x4x2xf32>, tensor<?x?xi1>)
 // CHECK: ins(%[[L]], %[[M]], %{{.+}} : tensor<?x?x4x2xf32>, tensor<?x?xi1>, tensor<?x4x2xf32>)
-// CHECK: arith.cmpf ogt
+// CHECK: arith.cmpf une
 // CHECK: ins(%{{.+}}, %[[X]] : tensor<?x?x4x2xf32>, tensor<?x?x32xf32>) outs(%{{.+}} : tensor<?x4x2x32xf32>)
 // expert_apply with gelu_erf
 // CHECK: math.erf

@@ -421,5 +421,33 @@ LayerOp::reifyResultShapes(OpBuilder &b, ReifiedRankedShapedTypeDims &dims) {
   return reifyOne(*this, layerRoles(*this), "BMD", b, dims);
 }
 
+//===----------------------------------------------------------------------===//
+// Structure
+//===----------------------------------------------------------------------===//
+
+bool mlir::softmoe::hasWellFormedOperandLists(Operation *op) {
+  if (op->getNumResults() != 1 || op->getNumRegions() != 0 ||
+      op->getNumSuccessors() != 0)
+    return false;
+  unsigned numOperands = op->getNumOperands();
+  if (auto layer = dyn_cast<LayerOp>(op)) {
+    // Six required operands, then the optional scale and mask.
+    int64_t total = 0;
+    for (auto [i, size] :
+         llvm::enumerate(layer.getProperties().operandSegmentSizes)) {
+      if (size < 0 || size > 1 || (i < 6 && size != 1))
+        return false;
+      total += size;
+    }
+    return total == numOperands;
+  }
+  if (isa<ExpertApplyOp>(op))
+    return numOperands == 5;
+  // Two operands and an optional trailing one (scale or mask).
+  if (isa<RouterOp, DispatchOp, CombineOp>(op))
+    return numOperands == 2 || numOperands == 3;
+  return false;
+}
+
 #define GET_OP_CLASSES
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoEOps.cpp.inc"

@@ -20,4 +20,14 @@
 #define GET_OP_CLASSES
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoEOps.h.inc"
 
+namespace mlir::softmoe {
+
+/// Whether `op`, a softmoe op, has the operand count (and, for the layer,
+/// operand segments), the one result and no regions that its generated
+/// accessors assume without checking. The verifier checks this too; passes
+/// that may meet unverified IR ask first.
+bool hasWellFormedOperandLists(Operation *op);
+
+} // namespace mlir::softmoe
+
 #endif // SOFTMOE_DIALECT_SOFTMOE_IR_SOFTMOE_H

@@ -1,0 +1,52 @@
+//===- CheckLoweredToLLVM.cpp - Everything reached the LLVM dialect -------===//
+//
+// The end of a pipeline that promises LLVM dialect output: every op the
+// partial conversions before it left behind is an error here, not a module
+// that mlir-translate or the JIT rejects later (or, worse, accepts).
+//
+//===----------------------------------------------------------------------===//
+
+#include "softmoe/Conversion/Passes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+
+#include "llvm/ADT/SmallPtrSet.h"
+
+namespace mlir::softmoe {
+#define GEN_PASS_DEF_SOFTMOECHECKLOWEREDTOLLVM
+#include "softmoe/Conversion/Passes.h.inc"
+} // namespace mlir::softmoe
+
+using namespace mlir;
+
+namespace {
+
+struct SoftMoECheckLoweredToLLVMPass
+    : softmoe::impl::SoftMoECheckLoweredToLLVMBase<
+          SoftMoECheckLoweredToLLVMPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    // One diagnostic per kind of op, for the outermost one: a missed
+    // lowering usually leaves hundreds of the same op behind, and what is
+    // inside an op that stayed (a nested module) is noise.
+    llvm::SmallPtrSet<const void *, 8> reported;
+    module.walk<WalkOrder::PreOrder>([&](Operation *op) {
+      if (op == module.getOperation() ||
+          isa<LLVM::LLVMDialect>(op->getDialect()))
+        return WalkResult::advance();
+      if (reported.insert(op->getName().getAsOpaquePointer()).second) {
+        if (op->hasTrait<OpTrait::SymbolTable>())
+          op->emitOpError("is not lowered: the pipeline lowers the functions "
+                          "of the top-level module only");
+        else
+          op->emitOpError("is not in the LLVM dialect after lowering: the "
+                          "pipeline has no conversion for it here");
+      }
+      return WalkResult::skip();
+    });
+    if (!reported.empty())
+      signalPassFailure();
+  }
+};
+
+} // namespace
