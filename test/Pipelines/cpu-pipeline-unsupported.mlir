@@ -70,7 +70,7 @@ func.func @sparse_mask(%x: tensor<2x16x32xf32>, %phi: tensor<32x4x2xf32>, %w1: t
 
 func.func @unranked_unverified(%x: tensor<*xf32>, %phi: tensor<32x4x2xf32>, %w1: tensor<4x32x64xf32>, %b1: tensor<4x64xf32>,
                                %w2: tensor<4x64x32xf32>, %b2: tensor<4x32xf32>) -> tensor<2x16x32xf32> {
-  // expected-error @+1 {{'softmoe.layer' op operand #0 must be ranked tensor of any type values, but got 'tensor<*xf32>'}}
+  // expected-error @+1 {{'softmoe.layer' op operand #0 must be ranked [B, M, D] tensor of the data type (f32, bf16 or f16), but got 'tensor<*xf32>'}}
   %y = "softmoe.layer"(%x, %phi, %w1, %b1, %w2, %b2) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 0, 0>}>
       : (tensor<*xf32>, tensor<32x4x2xf32>, tensor<4x32x64xf32>, tensor<4x64xf32>, tensor<4x64x32xf32>, tensor<4x32xf32>) -> tensor<2x16x32xf32>
   return %y : tensor<2x16x32xf32>
