@@ -12,7 +12,9 @@ shift $(( $# < 2 ? $# : 2 ))
 targets=("$@")
 ((${#targets[@]})) || targets=(softmoe-pipeline-fuzzer softmoe-unverified-fuzzer softmoe-npy-fuzzer)
 
-"$root/scripts/setup.sh" "$build" -DSOFTMOE_ENABLE_FUZZERS=ON >/dev/null
+# Configures (and, the first time, builds) the instrumented tree, then builds just the fuzzers in it.
+[[ -f $build/build.ninja ]] || "$root/scripts/setup.sh" "$build" -DSOFTMOE_ENABLE_FUZZERS=ON >/dev/null
+cmake --build "$build" --target softmoe-fuzzers >/dev/null
 
 # Seeds: every MLIR file of the lit suite and the examples, split at the `// -----` markers of --split-input-file,
 # without comment lines (RUN/CHECK lines only lengthen the inputs); chunks over 4 KiB are split further at their

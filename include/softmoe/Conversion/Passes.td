@@ -51,7 +51,8 @@ def SoftMoECheckLoweredToLLVM : Pass<"softmoe-check-lowered-to-llvm",
     otherwise stay in the output without an error, and the failure would only
     show later, in mlir-translate or at run time. This pass reports the first
     op of each kind that is not in the `llvm` dialect (besides the top-level
-    `builtin.module`) at its location, and fails.
+    `builtin.module`, and `omp` ops, which mlir-translate takes as they are
+    for multithreaded code) at its location, and fails.
   }];
 }
 

@@ -21,6 +21,17 @@ using namespace mlir;
 
 namespace {
 
+/// Ops that mlir-translate and the JIT take as they are: the LLVM dialect, and
+/// the OpenMP dialect on LLVM types that multithreaded CPU code lowers to (it
+/// is translated to OpenMP runtime calls, not converted to LLVM ops). Matched
+/// by name so that this pass does not link the OpenMP dialect. An op of an
+/// unregistered dialect has no dialect at all.
+static bool isLLVMTranslatable(Operation *op) {
+  Dialect *dialect = op->getDialect();
+  return dialect && (isa<LLVM::LLVMDialect>(dialect) ||
+                     dialect->getNamespace() == "omp");
+}
+
 struct SoftMoECheckLoweredToLLVMPass
     : softmoe::impl::SoftMoECheckLoweredToLLVMBase<
           SoftMoECheckLoweredToLLVMPass> {
@@ -31,8 +42,7 @@ struct SoftMoECheckLoweredToLLVMPass
     // inside an op that stayed (a nested module) is noise.
     llvm::SmallPtrSet<const void *, 8> reported;
     module.walk<WalkOrder::PreOrder>([&](Operation *op) {
-      if (op == module.getOperation() ||
-          isa<LLVM::LLVMDialect>(op->getDialect()))
+      if (op == module.getOperation() || isLLVMTranslatable(op))
         return WalkResult::advance();
       if (reported.insert(op->getName().getAsOpaquePointer()).second) {
         if (op->hasTrait<OpTrait::SymbolTable>())
