@@ -4,11 +4,18 @@
 
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.h"
+#include "softmoe/GPU/Passes.h"
+#include "softmoe/Pipelines/GPUPipeline.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
 void mlir::softmoe::registerSoftMoEDialects(DialectRegistry &registry) {
   registry.insert<SoftMoEDialect>();
+  registerSoftMoEGPUExtensions(registry);
 }
 
-void mlir::softmoe::registerAllSoftMoEPasses() { registerSoftMoEPasses(); }
+void mlir::softmoe::registerAllSoftMoEPasses() {
+  registerSoftMoEPasses();
+  registerSoftMoEGPUPasses();
+  registerSoftMoEGPUPipeline();
+}
