@@ -123,7 +123,8 @@ bool isLinearUnitStride(const OperandPlan &p, ArrayRef<unsigned> dims,
 /// Whether `vec`-element vectors along the unit-stride group `dims` stay
 /// aligned to their size wherever a tile chunk starts.
 bool vectorAligned(const OperandPlan &p, ArrayRef<unsigned> dims,
-                   int64_t groupSize, int64_t vec) {
+                   ArrayRef<int64_t> loopSizes, int64_t groupSize,
+                   int64_t vec) {
   if (groupSize % vec != 0)
     return false;
   auto type = cast<MemRefType>(p.memref.getType());
@@ -134,7 +135,9 @@ bool vectorAligned(const OperandPlan &p, ArrayRef<unsigned> dims,
     return false;
   for (auto [i, e] : llvm::enumerate(p.map.getResults())) {
     auto d = dyn_cast<AffineDimExpr>(e);
-    if (d && llvm::is_contained(dims, d.getPosition()))
+    // Dimensions of the group, or always indexed at 0, do not matter.
+    if (d && (llvm::is_contained(dims, d.getPosition()) ||
+              loopSizes[d.getPosition()] == 1))
       continue;
     if (ShapedType::isDynamic(strides[i]) || strides[i] % vec != 0)
       return false;
@@ -163,17 +166,24 @@ void planOperand(GemmPlan &g, OperandPlan &p, OpOperand *operand,
   p.rowDims.assign(rowDims.begin(), rowDims.end());
   p.rowSizes.assign(rowSizes.begin(), rowSizes.end());
   p.rows = product(rowSizes);
-  // Read along whichever group the innermost memory dimension belongs to.
+  // Read along whichever group the innermost memory dimension (of size > 1)
+  // belongs to.
   p.dir = Dir::K;
-  if (auto d = dyn_cast<AffineDimExpr>(p.map.getResults().back()))
-    if (llvm::is_contained(rowDims, d.getPosition()))
+  for (AffineExpr e : llvm::reverse(p.map.getResults())) {
+    auto d = dyn_cast<AffineDimExpr>(e);
+    if (d && g.loopSizes[d.getPosition()] == 1)
+      continue;
+    if (d && llvm::is_contained(rowDims, d.getPosition()))
       p.dir = Dir::Row;
+    break;
+  }
   ArrayRef<unsigned> along = p.dir == Dir::Row ? ArrayRef(p.rowDims)
                                                : ArrayRef(g.k);
   ArrayRef<int64_t> alongSizes = p.dir == Dir::Row ? ArrayRef(p.rowSizes)
                                                    : ArrayRef(g.kSizes);
   p.vectorizable = isLinearUnitStride(p, along, alongSizes) &&
-                   vectorAligned(p, along, product(alongSizes), vec);
+                   vectorAligned(p, along, g.loopSizes, product(alongSizes),
+                                 vec);
 }
 
 //===----------------------------------------------------------------------===//

@@ -214,6 +214,10 @@ struct MapLinalgPass
         if (fill)
           fusion.initScalar = fill.getInputs()[0];
         fusion.epilogue = findEpilogue(op, fusion.storeContractionOutput);
+        // Only inert ops lie in between, so the kernel may run at the
+        // epilogue's place, where its output buffers are all defined.
+        if (fusion.epilogue)
+          b.setInsertionPoint(fusion.epilogue);
         emitContractionKernel(b, op, fusion, useTensorCores);
         if (fill) {
           erased.insert(fill);

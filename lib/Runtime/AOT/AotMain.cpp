@@ -42,12 +42,16 @@ const char *dtypeName(int dtype) {
     return "bf16";
   case SOFTMOE_AOT_F16:
     return "f16";
+  case SOFTMOE_AOT_I1:
+    return "i1";
   default:
     return "f32";
   }
 }
 
-size_t dtypeSize(int dtype) { return dtype == SOFTMOE_AOT_F32 ? 4 : 2; }
+size_t dtypeSize(int dtype) {
+  return dtype == SOFTMOE_AOT_F32 ? 4 : dtype == SOFTMOE_AOT_I1 ? 1 : 2;
+}
 
 uint16_t toBF16(float f) {
   uint32_t u;
@@ -113,6 +117,8 @@ float fromF16(uint16_t h) {
 /// and its device copy.
 struct Operand {
   std::string name;
+  int dtype = SOFTMOE_AOT_F32;
+  bool isOutput = false;
   std::vector<int64_t> shape;
   std::vector<unsigned char> host;
   size_t elemSize = 4;
@@ -156,17 +162,32 @@ struct Options {
 
 void usage(const char *argv0) {
   const SoftMoEAotConfig &c = softmoe_aot_config;
-  std::printf(
-      "usage: %s [--inputs DIR] [--save-outputs DIR] [--repeat R] "
-      "[--warmup W] [--seed S]\n"
-      "  An AOT-compiled Soft MoE layer for CUDA GPUs: batch %lld, tokens "
-      "%lld, dim %lld, experts %lld, slots %lld, hidden %lld, %s, %s%s%s.\n"
-      "  Kernels: %s. Shape and option flags of softmoe-bench are accepted "
-      "and must match.\n",
-      argv0, (long long)c.batch, (long long)c.tokens, (long long)c.dim,
-      (long long)c.experts, (long long)c.slots, (long long)c.hidden,
-      dtypeName(c.dtype), c.activation, c.normalize ? ", normalize" : "",
-      c.mask ? ", mask" : "", c.kernels);
+  std::printf("usage: %s [--inputs DIR] [--save-outputs DIR] [--repeat R] "
+              "[--warmup W] [--seed S]\n",
+              argv0);
+  if (c.isLayer)
+    std::printf(
+        "  An AOT-compiled Soft MoE layer for CUDA GPUs: batch %lld, tokens "
+        "%lld, dim %lld, experts %lld, slots %lld, hidden %lld, %s, %s%s%s.\n"
+        "  Shape and option flags of softmoe-bench are accepted and must "
+        "match.\n",
+        (long long)c.batch, (long long)c.tokens, (long long)c.dim,
+        (long long)c.experts, (long long)c.slots, (long long)c.hidden,
+        dtypeName(c.dtype), c.activation, c.normalize ? ", normalize" : "",
+        c.mask ? ", mask" : "");
+  else
+    std::printf("  An AOT-compiled function for CUDA GPUs.\n");
+  std::printf("  Arguments (inputs read as float32/bool NAME.npy, outputs "
+              "written as float32 NAME.npy):\n");
+  for (int i = 0; i < c.numArgs; ++i) {
+    const SoftMoEAotArg &a = c.args[i];
+    std::printf("    %s %s %s[", a.isOutput ? "output" : "input ", a.name,
+                dtypeName(a.dtype));
+    for (int d = 0; d < a.rank; ++d)
+      std::printf("%s%lld", d ? "," : "", (long long)a.shape[d]);
+    std::printf("]\n");
+  }
+  std::printf("  Kernels: %s.\n", c.kernels);
 }
 
 Options parseArgs(int argc, char **argv) {
@@ -207,6 +228,12 @@ Options parseArgs(int argc, char **argv) {
       o.seed = uint64_t(integer(i, 0));
     } else if (a == "--threads") {
       o.threads = int(integer(i, 1));
+    } else if (a == "--target") {
+      std::string v = value(i);
+      if (v != "cuda")
+        die("--target " + v + ": this executable runs on CUDA GPUs only");
+    } else if (!c.isLayer) {
+      die("unknown flag '" + a + "' (see --help)");
     } else if (shapeFlags.count(a)) {
       long long v = integer(i, 1);
       if (v != shapeFlags[a])
@@ -222,10 +249,6 @@ Options parseArgs(int argc, char **argv) {
       if (v != c.activation)
         die("--activation " + v + " differs from " + c.activation +
             ", the activation this executable was built for");
-    } else if (a == "--target") {
-      std::string v = value(i);
-      if (v != "cuda")
-        die("--target " + v + ": this executable runs on CUDA GPUs only");
     } else if (a == "--normalize" || a == "--mask") {
       bool built = a == "--normalize" ? c.normalize : c.mask;
       if (!built)
@@ -237,43 +260,55 @@ Options parseArgs(int argc, char **argv) {
   return o;
 }
 
-/// Fills the operands from --inputs or from a seeded generator.
+/// Fills the input operands from --inputs or from a seeded generator.
 void loadInputs(const Options &o, std::vector<Operand> &ops) {
   const SoftMoEAotConfig &c = softmoe_aot_config;
   if (o.inputs.empty()) {
-    // The scales of peers/softmoe_ref.py's make_inputs; not its values.
+    // For the layer, the scales of peers/softmoe_ref.py's make_inputs (not
+    // its values); standard normal values otherwise.
     std::mt19937_64 gen(o.seed);
     std::normal_distribution<float> normal(0.0f, 1.0f);
-    std::map<std::string, float> scale = {
-        {"x", 1.0f},
-        {"phi", 1.0f / std::sqrt(float(c.dim))},
-        {"w1", 1.0f / std::sqrt(float(c.dim))},
-        {"b1", 0.1f},
-        {"w2", 1.0f / std::sqrt(float(c.hidden))},
-        {"b2", 0.1f}};
+    std::map<std::string, float> scale;
+    if (c.isLayer)
+      scale = {{"phi", 1.0f / std::sqrt(float(c.dim))},
+               {"w1", 1.0f / std::sqrt(float(c.dim))},
+               {"b1", 0.1f},
+               {"w2", 1.0f / std::sqrt(float(c.hidden))},
+               {"b2", 0.1f}};
     for (Operand &op : ops) {
-      std::vector<float> v(size_t(op.numElements()));
-      if (op.name == "scale") {
-        v[0] = 3.0f;
-      } else if (op.name == "mask") {
-        // Every group keeps its first token and loses a tail.
+      if (op.isOutput)
+        continue;
+      if (op.dtype == SOFTMOE_AOT_I1) {
         op.host.assign(size_t(op.numElements()), 1);
-        for (int64_t b = 0; b < c.batch; ++b) {
+        if (c.isLayer && op.name == "mask") {
+          // Every group keeps its first token and loses a tail, as in
+          // make_inputs.
           int64_t half = std::max<int64_t>(1, c.tokens / 2);
-          for (int64_t m = c.tokens - 1 - (b * 3) % half; m < c.tokens; ++m)
-            if (m > 0)
-              op.host[size_t(b * c.tokens + m)] = 0;
+          for (int64_t b = 0; b < c.batch; ++b)
+            for (int64_t m = c.tokens - 1 - (b * 3) % half; m < c.tokens; ++m)
+              if (m > 0)
+                op.host[size_t(b * c.tokens + m)] = 0;
+        } else {
+          for (unsigned char &v : op.host)
+            v = normal(gen) > 0;
         }
         continue;
-      } else {
-        for (float &x : v)
-          x = normal(gen) * scale[op.name];
       }
-      encode(v.data(), op.numElements(), c.dtype, op.host);
+      std::vector<float> v(size_t(op.numElements()));
+      if (c.isLayer && op.name == "scale") {
+        v[0] = 3.0f;
+      } else {
+        float sc = scale.count(op.name) ? scale[op.name] : 1.0f;
+        for (float &x : v)
+          x = normal(gen) * sc;
+      }
+      encode(v.data(), op.numElements(), op.dtype, op.host);
     }
     return;
   }
   for (Operand &op : ops) {
+    if (op.isOutput)
+      continue;
     NpyArray a;
     std::string error;
     std::string path = o.inputs + "/" + op.name + ".npy";
@@ -282,7 +317,7 @@ void loadInputs(const Options &o, std::vector<Operand> &ops) {
     if (a.shape != op.shape)
       die(path + " has shape " + shapeStr(a.shape) +
           ", but this executable was built for " + shapeStr(op.shape));
-    if (op.name == "mask") {
+    if (op.dtype == SOFTMOE_AOT_I1) {
       if (a.descr != "|b1")
         die(path + " must hold bool values");
       op.host = a.data;
@@ -290,10 +325,12 @@ void loadInputs(const Options &o, std::vector<Operand> &ops) {
       if (a.descr != "<f4")
         die(path + " must hold float32 values");
       encode(reinterpret_cast<const float *>(a.data.data()), a.numElements(),
-             c.dtype, op.host);
+             op.dtype, op.host);
     }
   }
-  // Files that the executable does not use would silently change the layer.
+  if (!c.isLayer)
+    return;
+  // Files that the layer does not use would silently change it.
   const char *optional[] = {"scale", "mask"};
   for (const char *name : optional) {
     bool used = std::any_of(ops.begin(), ops.end(),
@@ -308,6 +345,23 @@ void loadInputs(const Options &o, std::vector<Operand> &ops) {
   }
 }
 
+float decode(const Operand &op, size_t i) {
+  switch (op.dtype) {
+  case SOFTMOE_AOT_F32: {
+    float f;
+    std::memcpy(&f, &op.host[i * 4], 4);
+    return f;
+  }
+  case SOFTMOE_AOT_I1:
+    return op.host[i] ? 1.0f : 0.0f;
+  default: {
+    uint16_t h;
+    std::memcpy(&h, &op.host[i * 2], 2);
+    return op.dtype == SOFTMOE_AOT_BF16 ? fromBF16(h) : fromF16(h);
+  }
+  }
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -315,26 +369,17 @@ int main(int argc, char **argv) {
   Options o = parseArgs(argc, argv);
 
   std::vector<Operand> ops;
-  auto add = [&](const char *name, std::vector<int64_t> shape, size_t size) {
+  for (int i = 0; i < c.numArgs; ++i) {
+    const SoftMoEAotArg &a = c.args[i];
     Operand op;
-    op.name = name;
-    op.shape = std::move(shape);
-    op.elemSize = size;
+    op.name = a.name;
+    op.dtype = a.dtype;
+    op.isOutput = a.isOutput;
+    op.shape.assign(a.shape, a.shape + a.rank);
+    op.elemSize = dtypeSize(a.dtype);
     ops.push_back(std::move(op));
-  };
-  size_t es = dtypeSize(c.dtype);
-  add("x", {c.batch, c.tokens, c.dim}, es);
-  add("phi", {c.dim, c.experts, c.slots}, es);
-  add("w1", {c.experts, c.dim, c.hidden}, es);
-  add("b1", {c.experts, c.hidden}, es);
-  add("w2", {c.experts, c.hidden, c.dim}, es);
-  add("b2", {c.experts, c.dim}, es);
-  if (c.normalize)
-    add("scale", {}, es);
-  if (c.mask)
-    add("mask", {c.batch, c.tokens}, 1);
+  }
   loadInputs(o, ops);
-  add("y", {c.batch, c.tokens, c.dim}, es);
 
   char message[1024];
   if (softmoeCudaInit(message, sizeof(message)) != 0)
@@ -344,9 +389,9 @@ int main(int argc, char **argv) {
 
   for (Operand &op : ops) {
     op.device = mgpuMemAlloc(op.bytes(), nullptr, false);
-    if (!op.host.empty())
+    if (!op.isOutput)
       mgpuMemcpy(op.device, op.host.data(), op.bytes(), nullptr);
-    else // poison y, so that unwritten elements show up as NaN
+    else if (op.bytes() % 2 == 0) // NaN poison shows unwritten elements
       mgpuMemset16(op.device, 0xffff, op.bytes() / 2, nullptr);
     // {allocated, aligned, offset, sizes..., strides...}
     int64_t rank = int64_t(op.shape.size());
@@ -375,54 +420,58 @@ int main(int argc, char **argv) {
     times.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
   }
 
-  Operand &y = ops.back();
-  y.host.resize(y.bytes());
-  mgpuMemcpy(y.host.data(), y.device, y.bytes(), nullptr);
-  softmoeCudaSynchronize();
-  std::vector<float> yf(size_t(y.numElements()));
-  for (size_t i = 0; i < yf.size(); ++i) {
-    if (c.dtype == SOFTMOE_AOT_F32) {
-      std::memcpy(&yf[i], &y.host[i * 4], 4);
-    } else {
-      uint16_t h;
-      std::memcpy(&h, &y.host[i * 2], 2);
-      yf[i] = c.dtype == SOFTMOE_AOT_BF16 ? fromBF16(h) : fromF16(h);
+  size_t nonFinite = 0;
+  for (Operand &op : ops) {
+    if (!op.isOutput)
+      continue;
+    op.host.resize(op.bytes());
+    mgpuMemcpy(op.host.data(), op.device, op.bytes(), nullptr);
+    softmoeCudaSynchronize();
+    std::vector<float> values(size_t(op.numElements()));
+    for (size_t i = 0; i < values.size(); ++i) {
+      values[i] = decode(op, i);
+      nonFinite += !std::isfinite(values[i]);
+    }
+    if (!o.saveOutputs.empty()) {
+      std::string error;
+      if (!writeNpyF32(o.saveOutputs + "/" + op.name + ".npy", op.shape,
+                       values.data(), error))
+        die(error);
     }
   }
-  if (!o.saveOutputs.empty()) {
-    std::string error;
-    if (!writeNpyF32(o.saveOutputs + "/y.npy", y.shape, yf.data(), error))
-      die(error);
-  }
-  size_t nonFinite = size_t(std::count_if(
-      yf.begin(), yf.end(), [](float v) { return !std::isfinite(v); }));
   for (Operand &op : ops)
     mgpuMemFree(op.device, nullptr);
 
   std::vector<double> sorted = times;
   std::sort(sorted.begin(), sorted.end());
   size_t n = sorted.size();
-  double median = n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
-  double S = double(c.experts * c.slots);
-  double flops = 2.0 * c.batch * c.tokens * c.dim * S * 3 +
-                 2.0 * c.batch * S * c.dim * c.hidden * 2;
+  double median =
+      n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
   std::string dev = device;
   for (char &ch : dev)
     if (ch == '"' || ch == '\\')
       ch = '\'';
-  std::printf(
-      "{\"median_ms\": %.6f, \"min_ms\": %.6f, \"gflops\": %.3f, "
-      "\"compile_ms\": %.3f, \"threads\": %d, \"target\": \"cuda\", "
-      "\"dtype\": \"%s\", \"batch\": %lld, \"tokens\": %lld, \"dim\": %lld, "
-      "\"experts\": %lld, \"slots\": %lld, \"hidden\": %lld, "
-      "\"activation\": \"%s\", \"normalize\": %s, \"mask\": %s, "
-      "\"repeat\": %d, \"warmup\": %d, \"aot\": true, \"kernels\": \"%s\", "
-      "\"device\": \"%s\", \"nonfinite_outputs\": %zu}\n",
-      median, sorted.front(), flops / (median * 1e-3) / 1e9, c.compileMs,
-      o.threads, dtypeName(c.dtype), (long long)c.batch, (long long)c.tokens,
-      (long long)c.dim, (long long)c.experts, (long long)c.slots,
-      (long long)c.hidden, c.activation, c.normalize ? "true" : "false",
-      c.mask ? "true" : "false", o.repeat, o.warmup, c.kernels, dev.c_str(),
-      nonFinite);
+  std::printf("{\"median_ms\": %.6f, \"min_ms\": %.6f, ", median,
+              sorted.front());
+  if (c.isLayer) {
+    double S = double(c.experts * c.slots);
+    double flops = 2.0 * c.batch * c.tokens * c.dim * S * 3 +
+                   2.0 * c.batch * S * c.dim * c.hidden * 2;
+    std::printf(
+        "\"gflops\": %.3f, \"dtype\": \"%s\", \"batch\": %lld, "
+        "\"tokens\": %lld, \"dim\": %lld, \"experts\": %lld, "
+        "\"slots\": %lld, \"hidden\": %lld, \"activation\": \"%s\", "
+        "\"normalize\": %s, \"mask\": %s, ",
+        flops / (median * 1e-3) / 1e9, dtypeName(c.dtype), (long long)c.batch,
+        (long long)c.tokens, (long long)c.dim, (long long)c.experts,
+        (long long)c.slots, (long long)c.hidden, c.activation,
+        c.normalize ? "true" : "false", c.mask ? "true" : "false");
+  }
+  std::printf("\"compile_ms\": %.3f, \"threads\": %d, \"target\": "
+              "\"cuda\", \"repeat\": %d, \"warmup\": %d, \"aot\": true, "
+              "\"kernels\": \"%s\", \"device\": \"%s\", "
+              "\"nonfinite_outputs\": %zu}\n",
+              c.compileMs, o.threads, o.repeat, o.warmup, c.kernels,
+              dev.c_str(), nonFinite);
   return 0;
 }

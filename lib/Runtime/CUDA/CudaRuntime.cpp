@@ -114,25 +114,35 @@ Driver *driver = nullptr;
 int defaultDevice = 0;
 thread_local bool contextCurrent = false;
 
-const char *errorName(CUresult r) {
+std::string errorName(CUresult r) {
   const char *name = nullptr;
   if (driver && driver->cuGetErrorName &&
       driver->cuGetErrorName(r, &name) == CUDA_SUCCESS && name)
     return name;
-  return "CUDA_ERROR_UNKNOWN";
+  // The stub library and old drivers may not name every code.
+  switch (r) {
+  case CUDA_ERROR_STUB_LIBRARY:
+    return "CUDA_ERROR_STUB_LIBRARY";
+  case CUDA_ERROR_NO_DEVICE:
+    return "CUDA_ERROR_NO_DEVICE";
+  default:
+    return "CUresult " + std::to_string(static_cast<int>(r));
+  }
 }
 
-const char *errorString(CUresult r) {
+std::string errorString(CUresult r) {
   const char *text = nullptr;
   if (driver && driver->cuGetErrorString &&
       driver->cuGetErrorString(r, &text) == CUDA_SUCCESS && text)
     return text;
-  return "no description";
+  if (r == CUDA_ERROR_STUB_LIBRARY)
+    return "the CUDA driver stub was loaded instead of a real driver";
+  return "no description from the driver";
 }
 
 std::string describe(const char *call, CUresult r) {
-  return format("CUDA driver call %s failed: %s (%s)", call, errorName(r),
-                errorString(r));
+  return format("CUDA driver call %s failed: %s (%s)", call,
+                errorName(r).c_str(), errorString(r).c_str());
 }
 
 /// Opens libcuda and creates the primary context of the default device.
