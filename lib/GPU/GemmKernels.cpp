@@ -507,8 +507,8 @@ void emitMmaKernel(OpBuilder &b, const GemmPlan &g,
   Type elem = g.mmaElem;
   bool aKMajor = g.a.dir == Dir::Row, bKMajor = g.b.dir == Dir::Row;
 
-  createKernel(b, loc, g.numBatch * mTiles * nTiles, kBlockThreads,
-               [&](OpBuilder &b, Value bid) {
+  createKernel(b, loc, "mma_gemm", g.numBatch * mTiles * nTiles,
+               kBlockThreads, [&](OpBuilder &b, Value bid) {
     IndexBuilder ib{b, loc};
     SmallVector<Value> tile = delinearize(ib, bid, {g.numBatch, mTiles, nTiles});
     SmallVector<Value> batchIvs = delinearize(ib, tile[0], g.batchSizes);
@@ -660,8 +660,8 @@ void emitFmaKernel(OpBuilder &b, const GemmPlan &g,
   int64_t kTiles = llvm::divideCeil(g.K, bk);
   Type f32 = b.getF32Type();
 
-  createKernel(b, loc, g.numBatch * mTiles * nTiles, kBlockThreads,
-               [&](OpBuilder &b, Value bid) {
+  createKernel(b, loc, "fma_gemm", g.numBatch * mTiles * nTiles,
+               kBlockThreads, [&](OpBuilder &b, Value bid) {
     IndexBuilder ib{b, loc};
     SmallVector<Value> tile = delinearize(ib, bid, {g.numBatch, mTiles, nTiles});
     SmallVector<Value> batchIvs = delinearize(ib, tile[0], g.batchSizes);

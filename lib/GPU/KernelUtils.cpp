@@ -82,8 +82,8 @@ SmallVector<Value> mlir::softmoe::gpu_codegen::delinearize(
 }
 
 scf::ForallOp mlir::softmoe::gpu_codegen::createKernel(
-    OpBuilder &b, Location loc, int64_t numBlocks, int64_t blockThreads,
-    function_ref<void(OpBuilder &, Value)> body) {
+    OpBuilder &b, Location loc, StringRef kind, int64_t numBlocks,
+    int64_t blockThreads, function_ref<void(OpBuilder &, Value)> body) {
   MLIRContext *ctx = b.getContext();
   auto mapping = b.getArrayAttr(
       {gpu::GPUBlockMappingAttr::get(ctx, gpu::MappingId::DimX)});
@@ -92,6 +92,7 @@ scf::ForallOp mlir::softmoe::gpu_codegen::createKernel(
       mapping);
   forall->setAttr(kBlockSizeAttrName,
                   b.getDenseI64ArrayAttr({blockThreads, 1, 1}));
+  forall->setAttr(kKernelKindAttrName, b.getStringAttr(kind));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(forall.getBody()->getTerminator());
   body(b, forall.getInductionVar(0));

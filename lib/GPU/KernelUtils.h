@@ -44,10 +44,11 @@ SmallVector<Value> delinearize(IndexBuilder &ib, Value linear,
                                ArrayRef<int64_t> sizes);
 
 /// Creates `scf.forall (%block) in (numBlocks)` mapped to #gpu.block<x>, with
-/// the thread-block size attribute, and calls `body` inside it with the block
-/// id. The body is SIMT code run by each of `blockThreads` threads.
-scf::ForallOp createKernel(OpBuilder &b, Location loc, int64_t numBlocks,
-                           int64_t blockThreads,
+/// the thread-block size attribute and the kernel's kind (for tests and
+/// readers) in `softmoe.gpu.kernel`, and calls `body` inside it with the
+/// block id. The body is SIMT code run by each of `blockThreads` threads.
+scf::ForallOp createKernel(OpBuilder &b, Location loc, StringRef kind,
+                           int64_t numBlocks, int64_t blockThreads,
                            function_ref<void(OpBuilder &, Value)> body);
 
 /// A buffer in workgroup (shared) memory for the current kernel.

@@ -38,11 +38,14 @@ void emitContractionKernel(OpBuilder &b, linalg::LinalgOp op,
 
 /// A parallel reduction kernel, if the body of `op` is `out = combiner(out,
 /// f(ins))` with a combiner of known neutral element on a 32-bit type.
-LogicalResult emitParallelReductionKernel(OpBuilder &b, linalg::LinalgOp op);
+/// `initScalar`, if set, is the output's start value (a folded fill).
+LogicalResult emitParallelReductionKernel(OpBuilder &b, linalg::LinalgOp op,
+                                          Value initScalar);
 
 /// One thread per point of the parallel loops, looping over the reduction
 /// loops if any: works for every linalg op with static loop ranges.
-void emitPointwiseKernel(OpBuilder &b, linalg::LinalgOp op);
+/// `initScalar`, if set, is the start value of the op's single output.
+void emitPointwiseKernel(OpBuilder &b, linalg::LinalgOp op, Value initScalar);
 
 } // namespace mlir::softmoe::gpu_codegen
 

@@ -190,18 +190,23 @@ struct MapLinalgPass
             "has dynamic shapes; the GPU pipeline needs static shapes");
     }
     // Contractions first, while their neighbours (fills to fold, epilogues
-    // to fuse) are still linalg ops; kernels keep the ops' program order.
+    // to fuse) are still linalg ops; kernels keep the ops' program order
+    // whatever the order they are emitted in.
     auto isGemm = [](linalg::LinalgOp op) {
       std::string why;
       return linalg::isaContractionOpInterface(op) &&
              succeeded(checkGemmSupported(op, why));
     };
+    // Fills last: the op after a fill may fold it.
     SmallVector<linalg::LinalgOp> ordered;
     for (linalg::LinalgOp op : ops)
       if (isGemm(op))
         ordered.push_back(op);
     for (linalg::LinalgOp op : ops)
-      if (!isGemm(op))
+      if (!isGemm(op) && !isa<linalg::FillOp>(op))
+        ordered.push_back(op);
+    for (linalg::LinalgOp op : ops)
+      if (isa<linalg::FillOp>(op))
         ordered.push_back(op);
     DenseSet<Operation *> erased;
     for (linalg::LinalgOp op : ordered) {
@@ -227,8 +232,18 @@ struct MapLinalgPass
           erased.insert(fusion.epilogue);
           fusion.epilogue->erase();
         }
-      } else if (failed(emitParallelReductionKernel(b, op))) {
-        emitPointwiseKernel(b, op);
+      } else {
+        // A fill of the single output just before becomes its start value.
+        linalg::FillOp fill;
+        if (op.getNumDpsInits() == 1 && !isa<linalg::FillOp>(op))
+          fill = findFoldableFill(op);
+        Value init = fill ? fill.getInputs()[0] : Value();
+        if (failed(emitParallelReductionKernel(b, op, init)))
+          emitPointwiseKernel(b, op, init);
+        if (fill) {
+          erased.insert(fill);
+          fill.erase();
+        }
       }
       erased.insert(op);
       op->erase();

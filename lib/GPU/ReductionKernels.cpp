@@ -27,6 +27,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Matchers.h"
 
 #include "llvm/Support/MathExtras.h"
 
@@ -99,11 +100,13 @@ Value combine(OpBuilder &b, Operation *combiner, Value x, Value y) {
 } // namespace
 
 void mlir::softmoe::gpu_codegen::emitPointwiseKernel(OpBuilder &b,
-                                                     linalg::LinalgOp op) {
+                                                     linalg::LinalgOp op,
+                                                     Value initScalar) {
   Location loc = op.getLoc();
   LoopSplit loops(op);
   int64_t numBlocks = llvm::divideCeil(loops.numPar, kBlockThreads);
-  createKernel(b, loc, numBlocks, kBlockThreads, [&](OpBuilder &b, Value bid) {
+  createKernel(b, loc, "pointwise", numBlocks, kBlockThreads,
+               [&](OpBuilder &b, Value bid) {
     IndexBuilder ib{b, loc};
     Value point = ib.add(ib.mul(bid, kBlockThreads), ib.threadId());
     buildIf(b, loc, ib.lt(point, loops.numPar), {}, [&](OpBuilder &b) {
@@ -113,7 +116,9 @@ void mlir::softmoe::gpu_codegen::emitPointwiseKernel(OpBuilder &b,
       // The outputs' current values, where the body reads them.
       SmallVector<Value> outs;
       for (OpOperand &init : op.getDpsInitsMutable()) {
-        if (op.payloadUsesValueFromOperand(&init))
+        if (initScalar)
+          outs.push_back(initScalar);
+        else if (op.payloadUsesValueFromOperand(&init))
           outs.push_back(loadOperand(b, loc, op, init, ivs));
         else
           outs.push_back(arith::ConstantOp::create(
@@ -139,9 +144,8 @@ void mlir::softmoe::gpu_codegen::emitPointwiseKernel(OpBuilder &b,
   });
 }
 
-LogicalResult
-mlir::softmoe::gpu_codegen::emitParallelReductionKernel(OpBuilder &b,
-                                                        linalg::LinalgOp op) {
+LogicalResult mlir::softmoe::gpu_codegen::emitParallelReductionKernel(
+    OpBuilder &b, linalg::LinalgOp op, Value initScalar) {
   LoopSplit loops(op);
   if (loops.red.empty() || op.getNumDpsInits() != 1 ||
       !isa<MemRefType>(op.getDpsInits()[0].getType()))
@@ -168,9 +172,15 @@ mlir::softmoe::gpu_codegen::emitParallelReductionKernel(OpBuilder &b,
     if (!type || type.getRank() <= bestRank || type.getRank() == 0)
       continue;
     AffineMap map = op.getMatchingIndexingMap(in);
-    if (auto d = dyn_cast<AffineDimExpr>(map.getResults().back())) {
-      contiguousLoop = d.getPosition();
-      bestRank = type.getRank();
+    for (AffineExpr e : llvm::reverse(map.getResults())) {
+      auto d = dyn_cast<AffineDimExpr>(e);
+      if (d && loops.loopSizes[d.getPosition()] == 1)
+        continue;
+      if (d) {
+        contiguousLoop = d.getPosition();
+        bestRank = type.getRank();
+      }
+      break;
     }
   }
   bool reduceContiguous =
@@ -201,15 +211,21 @@ mlir::softmoe::gpu_codegen::emitParallelReductionKernel(OpBuilder &b,
     IndexBuilder ib{b, loc};
     SmallVector<Value> ivs = loops.ivs(ib, parIvs, {});
     OpOperand &init = op.getDpsInitsMutable()[0];
-    Value old = loadOperand(b, loc, op, init, ivs);
-    storeOutputs(b, loc, op, ivs, {combine(b, combiner, old, total)});
+    Value result = total;
+    // A start value equal to the neutral element changes nothing.
+    if (!initScalar || !matchPattern(initScalar, m_Constant()) ||
+        initScalar.getDefiningOp<arith::ConstantOp>().getValue() != *neutral) {
+      Value old = initScalar ? initScalar : loadOperand(b, loc, op, init, ivs);
+      result = combine(b, combiner, old, total);
+    }
+    storeOutputs(b, loc, op, ivs, {result});
   };
 
   if (reduceContiguous) {
     // One warp per output.
     constexpr int64_t warps = kBlockThreads / kWarpLanes;
     int64_t numBlocks = llvm::divideCeil(loops.numPar, warps);
-    createKernel(b, loc, numBlocks, kBlockThreads, [&](OpBuilder &b,
+    createKernel(b, loc, "warp_reduction", numBlocks, kBlockThreads, [&](OpBuilder &b,
                                                        Value bid) {
       IndexBuilder ib{b, loc};
       Value tid = ib.threadId();
@@ -243,7 +259,7 @@ mlir::softmoe::gpu_codegen::emitParallelReductionKernel(OpBuilder &b,
     // 32 consecutive outputs per block, the reduction split over 8 warps.
     constexpr int64_t cols = kWarpLanes, splits = kBlockThreads / kWarpLanes;
     int64_t numBlocks = llvm::divideCeil(loops.numPar, cols);
-    createKernel(b, loc, numBlocks, kBlockThreads, [&](OpBuilder &b,
+    createKernel(b, loc, "split_reduction", numBlocks, kBlockThreads, [&](OpBuilder &b,
                                                        Value bid) {
       IndexBuilder ib{b, loc};
       Value tid = ib.threadId();

@@ -47,6 +47,10 @@ namespace softmoe {
 inline constexpr llvm::StringLiteral kBlockSizeAttrName =
     "softmoe.gpu.block_size";
 
+/// The attribute that names a kernel's kind on its scf.forall: mma_gemm,
+/// fma_gemm, warp_reduction, split_reduction or pointwise.
+inline constexpr llvm::StringLiteral kKernelKindAttrName = "softmoe.gpu.kernel";
+
 #define GEN_PASS_REGISTRATION
 #include "softmoe/GPU/Passes.h.inc"
 
