@@ -1,6 +1,8 @@
 //===- GPUPipeline.cpp - The softmoe CUDA pipeline ------------------------===//
 //
-// The NVVM part follows upstream's gpu-lower-to-nvvm-pipeline, with the
+// softmoe ops (or linalg) on tensors are lowered as in the CPU pipeline
+// (softmoe-decompose, convert-softmoe-to-linalg), then bufferized with results
+// as out-parameters. The NVVM part follows upstream's gpu-lower-to-nvvm-pipeline, with the
 // traps of MLIR 22 avoided: canonicalize and cse run before outlining (else a
 // self memref.copy can end up as an unresolved call in a kernel), PTX
 // features default to +ptx80 (the upstream +ptx60 cannot target sm_90), and
@@ -11,6 +13,8 @@
 
 #include "softmoe/Pipelines/GPUPipeline.h"
 
+#include "softmoe/Conversion/Passes.h"
+#include "softmoe/Dialect/SoftMoE/Transforms/Passes.h"
 #include "softmoe/GPU/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
@@ -63,9 +67,13 @@ mlir::softmoe::verifyGPUPipelineOptions(const GPUPipelineOptions &options,
 
 void mlir::softmoe::buildSoftMoEGPUKernelPipeline(
     OpPassManager &pm, const GPUPipelineOptions &options) {
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
   if (options.bufferize) {
+    pm.addPass(createSoftMoEDecompose());
+    pm.addPass(createConvertSoftMoEToLinalg());
+    // No CSE on tensors (as in the CPU pipeline): merging the identical
+    // tensor.empty + linalg.fill inits of different reductions makes
+    // bufferization copy one of them.
+    pm.addPass(createCanonicalizerPass());
     bufferization::OneShotBufferizePassOptions bufferizeOptions;
     bufferizeOptions.bufferizeFunctionBoundaries = true;
     bufferizeOptions.functionBoundaryTypeConversion =
@@ -78,6 +86,8 @@ void mlir::softmoe::buildSoftMoEGPUKernelPipeline(
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
+  if (options.emitCInterface)
+    pm.addPass(createSoftMoEEmitCInterface());
   SoftMoEGPUMapLinalgOptions mapOptions;
   mapOptions.useTensorCores = options.tensorCores;
   pm.addPass(createSoftMoEGPUMapLinalg(mapOptions));
@@ -160,6 +170,8 @@ void mlir::softmoe::registerSoftMoEGPUExtensions(DialectRegistry &registry) {
 }
 
 void mlir::softmoe::registerSoftMoEGPUPipeline() {
+  // Tools, plugins and the C API may all ask; the registry takes one.
+  static bool registered = [] {
   PassPipelineRegistration<GPUPipelineOptions>(
       "softmoe-gpu-pipeline",
       "Compile linalg on tensors for CUDA GPUs: kernels to PTX/cubin, host "
@@ -174,4 +186,7 @@ void mlir::softmoe::registerSoftMoEGPUPipeline() {
       [](OpPassManager &pm, const GPUPipelineOptions &options) {
         buildSoftMoEGPUKernelPipeline(pm, options);
       });
+  return true;
+  }();
+  (void)registered;
 }

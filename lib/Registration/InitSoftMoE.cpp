@@ -2,10 +2,12 @@
 
 #include "softmoe/InitSoftMoE.h"
 
+#include "softmoe/Conversion/Passes.h"
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.h"
 #include "softmoe/GPU/Passes.h"
 #include "softmoe/Pipelines/GPUPipeline.h"
+#include "softmoe/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
@@ -16,6 +18,8 @@ void mlir::softmoe::registerSoftMoEDialects(DialectRegistry &registry) {
 
 void mlir::softmoe::registerAllSoftMoEPasses() {
   registerSoftMoEPasses();
+  registerSoftMoEConversionPasses();
+  registerSoftMoECPUPipeline();
   registerSoftMoEGPUPasses();
   registerSoftMoEGPUPipeline();
 }

@@ -1,6 +1,7 @@
 //===- GPUPipeline.h - The softmoe CUDA pipeline ----------------*- C++ -*-===//
 //
-// softmoe-gpu-pipeline: linalg on tensors (static shapes) -> bufferized
+// softmoe-gpu-pipeline: softmoe ops or linalg on tensors (static shapes) ->
+// linalg (convert-softmoe-to-linalg) -> bufferized
 // linalg -> block-mapped kernels (softmoe-gpu-map-linalg) -> gpu.launch ->
 // outlined kernels lowered to NVVM and compiled to PTX/cubin, host code in the
 // LLVM dialect calling the mgpu* runtime (lib/Runtime/CUDA).
@@ -53,8 +54,14 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::init(true)};
   PassOptions::Option<bool> bufferize{
       *this, "bufferize",
-      llvm::cl::desc("Start from tensors (bufferize first); off: the input "
-                     "is already bufferized linalg on memrefs"),
+      llvm::cl::desc("Start from softmoe ops or linalg on tensors (lower and "
+                     "bufferize first); off: the input is already bufferized "
+                     "linalg on memrefs"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> emitCInterface{
+      *this, "emit-c-interface",
+      llvm::cl::desc("Add llvm.emit_c_interface to public functions "
+                     "(_mlir_ciface_<name> wrappers for drivers)"),
       llvm::cl::init(true)};
 };
 
