@@ -226,8 +226,10 @@ public:
       }
       c.rowGlobal = ib.add(rowOrigin, c.row);
       c.valid = ib.lt(c.rowGlobal, p.rows);
-      if (numChunks % kBlockThreads != 0)
-        c.valid = ib.andI(c.valid, ib.lt(v, numChunks));
+      if (numChunks % kBlockThreads != 0) {
+        c.exists = ib.lt(v, numChunks);
+        c.valid = ib.andI(c.valid, c.exists);
+      }
       if (p.vectorizable || p.dir == Dir::K)
         c.rowIvs = delinearize(ib, c.rowGlobal, p.rowSizes);
       chunks.push_back(c);
@@ -301,25 +303,15 @@ public:
   /// Stores loaded chunks into shared stage `stage`.
   void store(OpBuilder &b, Location loc, Value stage,
              ArrayRef<Value> values) {
-    IndexBuilder ib{b, loc};
-    bool contiguous = (p.dir == Dir::Row) == kMajorShared;
     for (auto [c, v] : llvm::zip(chunks, values)) {
-      if (contiguous) {
-        SmallVector<Value> idx =
-            kMajorShared ? SmallVector<Value>{stage, c.kOff, c.row}
-                         : SmallVector<Value>{stage, c.row, c.kOff};
-        vector::StoreOp::create(b, loc, v, shared, idx, false,
-                                llvm::MaybeAlign(16));
-        continue;
-      }
-      for (int64_t j = 0; j < vec; ++j) {
-        Value e = vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{j});
-        Value row = p.dir == Dir::Row ? ib.add(c.row, j) : c.row;
-        Value kk = p.dir == Dir::K ? ib.add(c.kOff, j) : c.kOff;
-        SmallVector<Value> idx = kMajorShared
-                                     ? SmallVector<Value>{stage, kk, row}
-                                     : SmallVector<Value>{stage, row, kk};
-        memref::StoreOp::create(b, loc, e, shared, idx);
+      // Threads past the last chunk (small tiles) have nothing to store.
+      if (c.exists) {
+        buildIf(b, loc, c.exists, {}, [&](OpBuilder &b) {
+          storeChunk(b, loc, stage, c, v);
+          return SmallVector<Value>{};
+        });
+      } else {
+        storeChunk(b, loc, stage, c, v);
       }
     }
   }
@@ -329,8 +321,32 @@ public:
 private:
   struct Chunk {
     Value row, kOff, rowGlobal, valid;
+    Value exists; // null when every thread has this chunk
     SmallVector<Value> rowIvs;
   };
+
+  void storeChunk(OpBuilder &b, Location loc, Value stage, const Chunk &c,
+                  Value v) {
+    IndexBuilder ib{b, loc};
+    bool contiguous = (p.dir == Dir::Row) == kMajorShared;
+    if (contiguous) {
+      SmallVector<Value> idx =
+          kMajorShared ? SmallVector<Value>{stage, c.kOff, c.row}
+                       : SmallVector<Value>{stage, c.row, c.kOff};
+      vector::StoreOp::create(b, loc, v, shared, idx, false,
+                              llvm::MaybeAlign(16));
+      return;
+    }
+    for (int64_t j = 0; j < vec; ++j) {
+      Value e = vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{j});
+      Value row = p.dir == Dir::Row ? ib.add(c.row, j) : c.row;
+      Value kk = p.dir == Dir::K ? ib.add(c.kOff, j) : c.kOff;
+      SmallVector<Value> idx = kMajorShared
+                                   ? SmallVector<Value>{stage, kk, row}
+                                   : SmallVector<Value>{stage, row, kk};
+      memref::StoreOp::create(b, loc, e, shared, idx);
+    }
+  }
 
   Value zeroChunk(OpBuilder &b, Location loc) {
     return arith::ConstantOp::create(
