@@ -20,10 +20,10 @@
 
 #include "softmoe/GPU/AotCompiler.h"
 #include "softmoe/InitSoftMoE.h"
+#include "softmoe/Runner/JitRunner.h"
+#include "softmoe/Runner/SoftMoELayer.h"
 
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -116,15 +116,25 @@ int main(int argc, char **argv) {
     die(error);
 
   DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  registerSoftMoEDialects(registry);
+  registerRunnerDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
 
   OwningOpRef<ModuleOp> module;
   if (inputMlir.empty()) {
-    module = buildLayerModule(context, spec);
+    LayerConfig config;
+    config.shape = {spec.batch, spec.tokens, spec.dim,
+                    spec.experts, spec.slots, spec.hidden};
+    config.dtype = spec.dtype == "bf16"  ? ElementKind::BF16
+                   : spec.dtype == "f16" ? ElementKind::F16
+                                         : ElementKind::F32;
+    config.activation = *symbolizeActivation(spec.activation);
+    config.normalize = spec.normalize;
+    config.mask = spec.mask;
+    auto built = buildLayerModule(&context, config);
+    if (!built)
+      die(llvm::toString(built.takeError()));
+    module = std::move(*built);
   } else {
     llvm::SourceMgr sourceMgr;
     std::string parseError;

@@ -31,11 +31,6 @@ struct LayerSpec {
 /// Checks sizes, dtype and activation; returns a one-line reason on failure.
 LogicalResult verifyLayerSpec(const LayerSpec &spec, std::string &error);
 
-/// A module with `func.func @softmoe_layer(x, phi, w1, b1, w2, b2[, scale]
-/// [, mask]) -> y` holding one softmoe.layer at the spec's static shapes.
-OwningOpRef<ModuleOp> buildLayerModule(MLIRContext &context,
-                                       const LayerSpec &spec);
-
 struct CudaAotOptions {
   /// Chips to assemble cubins for; PTX is always embedded too.
   std::vector<std::string> chips = {"sm_80", "sm_90"};
@@ -54,8 +49,8 @@ struct CudaAotResult {
   std::string kernels;  // what got embedded, e.g. "cubin sm_80 sm_90 + ptx"
 };
 
-/// Compiles the layer `module` (from buildLayerModule, or the same function
-/// at the linalg level) for `spec` and links the executable `outPath`. On
+/// Compiles the layer `module` (softmoe::buildLayerModule of the runner, or
+/// the same function at the linalg level) for `spec` and links the executable `outPath`. On
 /// failure returns a one-line reason and leaves no file at `outPath`.
 LogicalResult buildCudaAotExecutable(ModuleOp module, const LayerSpec &spec,
                                      const CudaAotOptions &options,

@@ -68,46 +68,6 @@ LogicalResult mlir::softmoe::verifyLayerSpec(const LayerSpec &spec,
   return success();
 }
 
-OwningOpRef<ModuleOp>
-mlir::softmoe::buildLayerModule(MLIRContext &context, const LayerSpec &spec) {
-  context.loadDialect<SoftMoEDialect, func::FuncDialect>();
-  OpBuilder b(&context);
-  Location loc = b.getUnknownLoc();
-  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
-  Type elem = spec.dtype == "bf16"  ? Type(b.getBF16Type())
-              : spec.dtype == "f16" ? Type(b.getF16Type())
-                                    : Type(b.getF32Type());
-  auto t = [&](ArrayRef<int64_t> shape, Type e) {
-    return RankedTensorType::get(shape, e);
-  };
-  SmallVector<Type> args = {
-      t({spec.batch, spec.tokens, spec.dim}, elem),
-      t({spec.dim, spec.experts, spec.slots}, elem),
-      t({spec.experts, spec.dim, spec.hidden}, elem),
-      t({spec.experts, spec.hidden}, elem),
-      t({spec.experts, spec.hidden, spec.dim}, elem),
-      t({spec.experts, spec.dim}, elem)};
-  if (spec.normalize)
-    args.push_back(t({}, elem));
-  if (spec.mask)
-    args.push_back(t({spec.batch, spec.tokens}, b.getI1Type()));
-  Type result = t({spec.batch, spec.tokens, spec.dim}, elem);
-  b.setInsertionPointToEnd(module->getBody());
-  auto func = func::FuncOp::create(b, loc, "softmoe_layer",
-                                   b.getFunctionType(args, {result}));
-  Block *body = func.addEntryBlock();
-  b.setInsertionPointToEnd(body);
-  ValueRange a = body->getArguments();
-  Value scale = spec.normalize ? a[6] : Value();
-  Value mask = spec.mask ? a[spec.normalize ? 7 : 6] : Value();
-  Value y = LayerOp::create(b, loc, result, a[0], a[1], a[2], a[3], a[4], a[5],
-                            scale, mask, spec.normalize,
-                            llvm::APFloat(1.0e-6f),
-                            *symbolizeActivation(spec.activation));
-  func::ReturnOp::create(b, loc, y);
-  return module;
-}
-
 namespace {
 
 /// Collects diagnostics into one line.
