@@ -150,6 +150,7 @@ void mlir::softmoe::buildSoftMoEGPUPipeline(OpPassManager &pm,
     SoftMoEGPUMultiArchBinaryOptions multi;
     multi.chips.assign(options.chips.begin(), options.chips.end());
     multi.toolkit = options.toolkit;
+    multi.requireTools = options.requireTools;
     pm.addPass(createSoftMoEGPUMultiArchBinary(multi));
   }
   pm.addPass(createConvertMathToLLVMPass());

@@ -40,6 +40,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   PassOptions::ListOption<std::string> chips{
       *this, "chips",
       llvm::cl::desc("Chips for format=multi (default sm_80,sm_90)")};
+  PassOptions::Option<bool> requireTools{
+      *this, "require-tools",
+      llvm::cl::desc("format=multi: fail instead of keeping PTX when ptxas "
+                     "or fatbinary is missing"),
+      llvm::cl::init(false)};
   PassOptions::Option<std::string> toolkit{
       *this, "toolkit",
       llvm::cl::desc("CUDA toolkit root for ptxas/fatbinary (default: "
