@@ -47,8 +47,9 @@ void mlir::softmoe::reportError(StringRef tool, const Twine &message) {
   errs().flush();
 }
 
-bool mlir::softmoe::parseToolCommandLine(int argc, char **argv, StringRef overview,
-                                   cl::OptionCategory &category) {
+bool mlir::softmoe::parseToolCommandLine(int argc, char **argv,
+                                         StringRef overview,
+                                         cl::OptionCategory &category) {
   cl::HideUnrelatedOptions(category);
   std::string errors;
   raw_string_ostream errStream(errors);
@@ -79,13 +80,13 @@ mlir::softmoe::makeThreadsOption(cl::OptionCategory &category) {
 
 Error mlir::softmoe::ensureDirectory(StringRef dir) {
   if (std::error_code ec = sys::fs::create_directories(dir))
-    return createStringError(dir + ": cannot create the folder: " +
-                             ec.message());
+    return createStringError(dir +
+                             ": cannot create the folder: " + ec.message());
   return Error::success();
 }
 
 void mlir::softmoe::writeTimingAttributes(json::OStream &json,
-                                    const TimingStats &stats) {
+                                          const TimingStats &stats) {
   json.attribute("median_ms", stats.medianMs);
   json.attribute("min_ms", stats.minMs);
   json.attribute("mean_ms", stats.meanMs);
@@ -94,7 +95,7 @@ void mlir::softmoe::writeTimingAttributes(json::OStream &json,
 }
 
 void mlir::softmoe::writeSummaryAttributes(json::OStream &json,
-                                     const TensorSummary &summary) {
+                                           const TensorSummary &summary) {
   json.attribute("sum", summary.sum);
   json.attribute("abs_sum", summary.absSum);
   json.attribute("nonfinite", summary.nonFinite);

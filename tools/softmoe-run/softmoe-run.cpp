@@ -81,9 +81,9 @@ static Expected<OwningOpRef<ModuleOp>> parseModel(MLIRContext &ctx,
   OwningOpRef<ModuleOp> module =
       parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&ctx));
   if (!module)
-    return llvm::createStringError(
-        diags.getText().empty() ? path + ": cannot parse the model"
-                                : diags.getText());
+    return llvm::createStringError(diags.getText().empty()
+                                       ? path + ": cannot parse the model"
+                                       : diags.getText());
   return std::move(module);
 }
 
@@ -144,9 +144,10 @@ static Error run() {
   CPUPipelineOptions options;
   if (threads->getNumOccurrences())
     options.threads = threads->getValue();
-  Expected<std::unique_ptr<JitFunction>> fn = JitFunction::compile(
-      **module, *sig,
-      [&](OpPassManager &pm) { buildSoftMoECPUPipeline(pm, options); });
+  Expected<std::unique_ptr<JitFunction>> fn =
+      JitFunction::compile(**module, *sig, [&](OpPassManager &pm) {
+        buildSoftMoECPUPipeline(pm, options);
+      });
   if (!fn)
     return fn.takeError();
 
@@ -178,7 +179,8 @@ static Error run() {
     json.attribute("threads", static_cast<int64_t>(options.threads));
     json.attribute("warmup", static_cast<int64_t>(warmup));
     json.attribute("repeat", static_cast<int64_t>(repeat));
-    json.attribute("compile_ms", (*fn)->getPipelineMs() + (*fn)->getCodegenMs());
+    json.attribute("compile_ms",
+                   (*fn)->getPipelineMs() + (*fn)->getCodegenMs());
     writeTimingAttributes(json, *stats);
     json.attributeArray("results", [&] {
       for (size_t i = 0; i < results.size(); ++i) {

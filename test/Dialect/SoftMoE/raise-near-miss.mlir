@@ -1653,6 +1653,154 @@ func.func @gelu_wrong_coefficient(%x: tensor<2x16x32xf32>, %phi: tensor<32x4x2xf
   return %y : tensor<2x16x32xf32>
 }
 
+// Linear experts: no activation between the two expert contractions.
+// CHECK-LABEL: func.func @no_activation(
+// CHECK-DAG: softmoe.router
+// CHECK-DAG: softmoe.dispatch
+// CHECK-DAG: softmoe.combine
+// REFUSED-LABEL: func.func @no_activation(
+// REFUSED-NOT: softmoe.layer
+// REFUSED-NOT: softmoe.expert_apply
+// REFUSED: return
+func.func @no_activation(%x: tensor<2x16x32xf32>, %phi: tensor<32x4x2xf32>, %w1: tensor<4x32x64xf32>, %b1: tensor<4x64xf32>, %w2: tensor<4x64x32xf32>, %b2: tensor<4x32xf32>) -> tensor<2x16x32xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %empty = tensor.empty() : tensor<2x16x4x2xf32>
+  %fill = linalg.fill ins(%cst : f32) outs(%empty : tensor<2x16x4x2xf32>) -> tensor<2x16x4x2xf32>
+  %logits = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d4, d2, d3)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %phi : tensor<2x16x32xf32>, tensor<32x4x2xf32>) outs(%fill : tensor<2x16x4x2xf32>) {
+  ^bb0(%in0: f32, %in1: f32, %out: f32):
+    %s1 = arith.mulf %in0, %in1 : f32
+    %s2 = arith.addf %out, %s1 : f32
+    linalg.yield %s2 : f32
+  } -> tensor<2x16x4x2xf32>
+  %cst_1 = arith.constant 0xFF800000 : f32
+  %empty_1 = tensor.empty() : tensor<2x4x2xf32>
+  %fill_1 = linalg.fill ins(%cst_1 : f32) outs(%empty_1 : tensor<2x4x2xf32>) -> tensor<2x4x2xf32>
+  %dispatch_max = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>], iterator_types = ["parallel", "reduction", "parallel", "parallel"]}
+      ins(%logits : tensor<2x16x4x2xf32>) outs(%fill_1 : tensor<2x4x2xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s1 = arith.maximumf %in, %out : f32
+    linalg.yield %s1 : f32
+  } -> tensor<2x4x2xf32>
+  %empty_2 = tensor.empty() : tensor<2x16x4x2xf32>
+  %dispatch_shifted = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%logits, %dispatch_max : tensor<2x16x4x2xf32>, tensor<2x4x2xf32>) outs(%empty_2 : tensor<2x16x4x2xf32>) {
+  ^bb0(%in0: f32, %in1: f32, %out: f32):
+    %s1 = arith.subf %in0, %in1 : f32
+    linalg.yield %s1 : f32
+  } -> tensor<2x16x4x2xf32>
+  %empty_3 = tensor.empty() : tensor<2x16x4x2xf32>
+  %dispatch_exp = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%dispatch_shifted : tensor<2x16x4x2xf32>) outs(%empty_3 : tensor<2x16x4x2xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s1 = math.exp %in : f32
+    linalg.yield %s1 : f32
+  } -> tensor<2x16x4x2xf32>
+  %empty_4 = tensor.empty() : tensor<2x4x2xf32>
+  %fill_2 = linalg.fill ins(%cst : f32) outs(%empty_4 : tensor<2x4x2xf32>) -> tensor<2x4x2xf32>
+  %dispatch_sum = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>], iterator_types = ["parallel", "reduction", "parallel", "parallel"]}
+      ins(%dispatch_exp : tensor<2x16x4x2xf32>) outs(%fill_2 : tensor<2x4x2xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s1 = arith.addf %in, %out : f32
+    linalg.yield %s1 : f32
+  } -> tensor<2x4x2xf32>
+  %empty_5 = tensor.empty() : tensor<2x16x4x2xf32>
+  %dispatch = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%dispatch_exp, %dispatch_sum : tensor<2x16x4x2xf32>, tensor<2x4x2xf32>) outs(%empty_5 : tensor<2x16x4x2xf32>) {
+  ^bb0(%in0: f32, %in1: f32, %out: f32):
+    %s1 = arith.divf %in0, %in1 : f32
+    linalg.yield %s1 : f32
+  } -> tensor<2x16x4x2xf32>
+  %empty_6 = tensor.empty() : tensor<2x16xf32>
+  %fill_3 = linalg.fill ins(%cst_1 : f32) outs(%empty_6 : tensor<2x16xf32>) -> tensor<2x16xf32>
+  %combine_max = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+      ins(%logits : tensor<2x16x4x2xf32>) outs(%fill_3 : tensor<2x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s1 = arith.maximumf %in, %out : f32
+    linalg.yield %s1 : f32
+  } -> tensor<2x16xf32>
+  %empty_7 = tensor.empty() : tensor<2x16x4x2xf32>
+  %combine_shifted = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%logits, %combine_max : tensor<2x16x4x2xf32>, tensor<2x16xf32>) outs(%empty_7 : tensor<2x16x4x2xf32>) {
+  ^bb0(%in0: f32, %in1: f32, %out: f32):
+    %s1 = arith.subf %in0, %in1 : f32
+    linalg.yield %s1 : f32
+  } -> tensor<2x16x4x2xf32>
+  %empty_8 = tensor.empty() : tensor<2x16x4x2xf32>
+  %combine_exp = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%combine_shifted : tensor<2x16x4x2xf32>) outs(%empty_8 : tensor<2x16x4x2xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s1 = math.exp %in : f32
+    linalg.yield %s1 : f32
+  } -> tensor<2x16x4x2xf32>
+  %empty_9 = tensor.empty() : tensor<2x16xf32>
+  %fill_4 = linalg.fill ins(%cst : f32) outs(%empty_9 : tensor<2x16xf32>) -> tensor<2x16xf32>
+  %combine_sum = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+      ins(%combine_exp : tensor<2x16x4x2xf32>) outs(%fill_4 : tensor<2x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s1 = arith.addf %in, %out : f32
+    linalg.yield %s1 : f32
+  } -> tensor<2x16xf32>
+  %empty_10 = tensor.empty() : tensor<2x16x4x2xf32>
+  %combine = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%combine_exp, %combine_sum : tensor<2x16x4x2xf32>, tensor<2x16xf32>) outs(%empty_10 : tensor<2x16x4x2xf32>) {
+  ^bb0(%in0: f32, %in1: f32, %out: f32):
+    %s1 = arith.divf %in0, %in1 : f32
+    linalg.yield %s1 : f32
+  } -> tensor<2x16x4x2xf32>
+  %empty_11 = tensor.empty() : tensor<2x4x2x32xf32>
+  %fill_5 = linalg.fill ins(%cst : f32) outs(%empty_11 : tensor<2x4x2x32xf32>) -> tensor<2x4x2x32xf32>
+  %slots = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d4, d1, d2)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d4, d3)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%dispatch, %x : tensor<2x16x4x2xf32>, tensor<2x16x32xf32>) outs(%fill_5 : tensor<2x4x2x32xf32>) {
+  ^bb0(%in0: f32, %in1: f32, %out: f32):
+    %s1 = arith.mulf %in0, %in1 : f32
+    %s2 = arith.addf %out, %s1 : f32
+    linalg.yield %s2 : f32
+  } -> tensor<2x4x2x32xf32>
+  %empty_12 = tensor.empty() : tensor<2x4x2x64xf32>
+  %fill_6 = linalg.fill ins(%cst : f32) outs(%empty_12 : tensor<2x4x2x64xf32>) -> tensor<2x4x2x64xf32>
+  %h = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d1, d4, d3)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%slots, %w1 : tensor<2x4x2x32xf32>, tensor<4x32x64xf32>) outs(%fill_6 : tensor<2x4x2x64xf32>) {
+  ^bb0(%in0: f32, %in1: f32, %out: f32):
+    %s1 = arith.mulf %in0, %in1 : f32
+    %s2 = arith.addf %out, %s1 : f32
+    linalg.yield %s2 : f32
+  } -> tensor<2x4x2x64xf32>
+  %empty_13 = tensor.empty() : tensor<2x4x2x64xf32>
+  %h_bias = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d1, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%h, %b1 : tensor<2x4x2x64xf32>, tensor<4x64xf32>) outs(%empty_13 : tensor<2x4x2x64xf32>) {
+  ^bb0(%in0: f32, %in1: f32, %out: f32):
+    %s1 = arith.addf %in0, %in1 : f32
+    linalg.yield %s1 : f32
+  } -> tensor<2x4x2x64xf32>
+  %empty_14 = tensor.empty() : tensor<2x4x2x32xf32>
+  %fill_7 = linalg.fill ins(%cst : f32) outs(%empty_14 : tensor<2x4x2x32xf32>) -> tensor<2x4x2x32xf32>
+  %o = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d1, d4, d3)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%h_bias, %w2 : tensor<2x4x2x64xf32>, tensor<4x64x32xf32>) outs(%fill_7 : tensor<2x4x2x32xf32>) {
+  ^bb0(%in0: f32, %in1: f32, %out: f32):
+    %s1 = arith.mulf %in0, %in1 : f32
+    %s2 = arith.addf %out, %s1 : f32
+    linalg.yield %s2 : f32
+  } -> tensor<2x4x2x32xf32>
+  %empty_15 = tensor.empty() : tensor<2x4x2x32xf32>
+  %o_bias = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d1, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%o, %b2 : tensor<2x4x2x32xf32>, tensor<4x32xf32>) outs(%empty_15 : tensor<2x4x2x32xf32>) {
+  ^bb0(%in0: f32, %in1: f32, %out: f32):
+    %s1 = arith.addf %in0, %in1 : f32
+    linalg.yield %s1 : f32
+  } -> tensor<2x4x2x32xf32>
+  %empty_16 = tensor.empty() : tensor<2x16x32xf32>
+  %fill_8 = linalg.fill ins(%cst : f32) outs(%empty_16 : tensor<2x16x32xf32>) -> tensor<2x16x32xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d4, d2)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%combine, %o_bias : tensor<2x16x4x2xf32>, tensor<2x4x2x32xf32>) outs(%fill_8 : tensor<2x16x32xf32>) {
+  ^bb0(%in0: f32, %in1: f32, %out: f32):
+    %s1 = arith.mulf %in0, %in1 : f32
+    %s2 = arith.addf %out, %s1 : f32
+    linalg.yield %s2 : f32
+  } -> tensor<2x16x32xf32>
+  return %y : tensor<2x16x32xf32>
+}
+
 // x * sigmoid(1.702 x), an activation the contract does not name.
 // CHECK-LABEL: func.func @quick_gelu(
 // CHECK-DAG: softmoe.router

@@ -19,7 +19,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseSet.h"
-#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 #include <deque>
@@ -332,7 +332,7 @@ static double actRef(Activation a, double x) {
   switch (a) {
   case Activation::gelu_tanh:
     return 0.5 * x *
-           (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));
+           (1.0 + std::tanh(std::sqrt(2.0 / llvm::numbers::pi) * (x + 0.044715 * x * x * x)));
   case Activation::gelu_erf:
     return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
   case Activation::relu:

@@ -330,7 +330,9 @@ def layer_einsum(em, args, act="gelu_tanh", split_gelu=False, softmax="explicit"
         h = em.einsum("bnpd,ndh->bnph", slots, w1, "h")
     if "no_b1" not in mutate:
         h = em.elementwise("h_bias", [(h, "bnph"), (b1, "nh")], "bnph", lambda B, a, b, o: B.op("arith.addf", a, b))
-    if split_gelu:
+    if "no_act" in mutate:  # linear experts
+        a = h
+    elif split_gelu:
         a = gelu_tanh_split(em, h, "bnph")
     else:
         f = act_body(act)
@@ -600,6 +602,10 @@ TESTS = {
              "A tanh GELU with 0.05 for 0.044715.",
              refused("gelu_wrong_coefficient", ["softmoe.router", "softmoe.dispatch", "softmoe.combine"],
                      ["softmoe.layer", "softmoe.expert_apply"])),
+            ("no_activation", "einsum", dict(mutate=("no_act",)),
+             "Linear experts: no activation between the two expert contractions.",
+             refused("no_activation", ["softmoe.router", "softmoe.dispatch", "softmoe.combine"],
+                     ["softmoe.layer", "softmoe.expert_apply"])),
             ("quick_gelu", "einsum", dict(act="quick_gelu"),
              "x * sigmoid(1.702 x), an activation the contract does not name.",
              refused("quick_gelu", ["softmoe.router", "softmoe.dispatch", "softmoe.combine"],
@@ -642,8 +648,8 @@ if __name__ == "__main__":
     ap.add_argument("--generic-transpose", action="store_true")
     ap.add_argument("--dynamic-batch", action="store_true", help="einsum style: B is dynamic")
     ap.add_argument("--mutate", action="append", default=[],
-                    help="dispatch_wrong_axis combine_wrong_axis shared_w1 no_b1 combine_other_logits "
-                         "dispatch_normalized_x")
+                    help="dispatch_wrong_axis combine_wrong_axis shared_w1 broadcast_w1 no_b1 no_act "
+                         "combine_other_logits dispatch_normalized_x eps_mismatch")
     ap.add_argument("--write", metavar="DIR", help="write every raise-*.mlir test into DIR and exit")
     a = ap.parse_args()
     if a.write:
