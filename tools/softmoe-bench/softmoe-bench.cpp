@@ -28,6 +28,9 @@
 #include "softmoe/Runner/JitRunner.h"
 #include "softmoe/Runner/SoftMoELayer.h"
 #include "softmoe/Runner/ToolSupport.h"
+#ifdef SOFTMOE_HAVE_CUDA_RUNTIME
+#include "softmoe/Runtime/CudaRuntime.h"
+#endif
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -176,6 +179,28 @@ static std::optional<Failure> runCuda(LayerConfig &config) {
   auto fail = [](Error err) {
     return Failure{llvm::toString(std::move(err)), 1};
   };
+  // Check where the executable goes before spending seconds compiling.
+  if (!aotOut.empty()) {
+    llvm::StringRef parent = llvm::sys::path::parent_path(aotOut.getValue());
+    if (!parent.empty() && !llvm::sys::fs::is_directory(parent))
+      return Failure{"--aot-out " + aotOut.getValue() + ": the folder '" +
+                         parent.str() + "' does not exist",
+                     1};
+  }
+  // Running here needs a GPU: say so before spending seconds compiling.
+  if (aotOut.empty()) {
+#ifdef SOFTMOE_HAVE_CUDA_RUNTIME
+    char why[1024] = {0};
+    if (softmoeCudaInit(why, sizeof(why)) != 0)
+      return Failure{std::string("--target cuda needs a GPU: ") + why +
+                         " (--aot-out FILE builds an executable without one)",
+                     1};
+#else
+    return Failure{"the cuda target is not built into this softmoe-bench "
+                   "(no CUDA toolkit was found when it was configured)",
+                   kExitTargetMissing};
+#endif
+  }
   // --inputs sets the shape; random inputs are written out for the
   // executable, so both targets see the same values for a seed.
   std::optional<LayerInputs> inputs;
