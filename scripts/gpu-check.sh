@@ -8,14 +8,21 @@
 #       and copies what the GPU half needs into BUNDLE (bin.tar.xz, the Python
 #       scripts, softmoe_ref.py, layers.json).
 #
-#   scripts/gpu-check.sh run BUNDLE OUT
+#   scripts/gpu-check.sh run BUNDLE OUT [--dry-run SOFTMOE_BENCH]
 #       On the GPU machine (Python with numpy and torch, no LLVM): unpacks the
 #       executables, runs them on inputs from softmoe_ref.py, checks them
 #       against the float64 reference computed there with PyTorch on the GPU
 #       (CONTRACT.md tolerances) and times PyTorch eager on the same GPU in the
 #       same run. Writes OUT/results.jsonl and OUT/log.txt, prints a summary
-#       table, and exits non-zero when a check fails. About 3 minutes on an
-#       H200; every executable runs under a time limit.
+#       table, and exits non-zero when a check fails. Meant to take about 3
+#       minutes on an H200 (not measured yet); every executable runs under a
+#       time limit and the whole run under GPU_CHECK_BUDGET_S (default 540 s).
+#       --dry-run tests the run half without a GPU: the executables only
+#       print --help, and each layer runs at the tiny shape through the given
+#       softmoe-bench on the CPU, checked and timed against PyTorch on the CPU.
+#
+#   GPU_CHECK_LAYERS=NAME,... and GPU_CHECK_CASES=NAME,... restrict the build
+#   half to some layers (names below) and kernel cases.
 #
 # The layers: S-32 and B-128 of CONTRACT.md at batch 8 in f32 and bf16, B-128
 # at batch 256 in bf16 and f32, and S-32 in f16 and with normalize and mask.
@@ -52,9 +59,20 @@ build)
   "$py" "$here/gpu_kernel_cases.py" emit "$bundle/cases" >/dev/null
   for f in "$bundle"/cases/*.mlir; do
     n=$(basename "$f" .mlir)
+    [[ -z ${GPU_CHECK_CASES+x} || ,$GPU_CHECK_CASES, == *,$n,* ]] || continue
     "$aot" --input-mlir "$f" --entry "$n" --aot-out "$bundle/bin/$n" >/dev/null
   done
-  layers_json >"$bundle/layers.json"
+  layers_json | "$py" -c '
+import json, os, sys
+want = os.environ.get("GPU_CHECK_LAYERS")
+layers = json.load(sys.stdin)
+if want is not None:
+    names = want.split(",")
+    unknown = set(names) - {L["name"] for L in layers}
+    if unknown:
+        sys.exit("error: GPU_CHECK_LAYERS names unknown layers: " + ",".join(sorted(unknown)))
+    layers = [L for L in layers if L["name"] in names]
+json.dump(layers, sys.stdout, indent=1)' >"$bundle/layers.json"
   "$py" - "$bundle/layers.json" <<'EOF' | while read -r exe flags; do
 import json, sys
 for L in json.load(open(sys.argv[1])):
@@ -64,7 +82,8 @@ for L in json.load(open(sys.argv[1])):
     print(L["exe"], f)
 EOF
     # shellcheck disable=SC2086
-    "$aot" $flags --aot-out "$bundle/bin/$exe" >/dev/null
+    "$aot" $flags --aot-out "$bundle/bin/$exe" >/dev/null || exit 1
+    echo "built $exe" >&2
   done
   tar -C "$bundle" -cJf "$bundle/bin.tar.xz" bin
   rm -rf "$bundle/bin" "$bundle/cases"
@@ -79,10 +98,11 @@ run)
   cp -r "$bundle"/. "$work/"
   tar -C "$work" -xJf "$work/bin.tar.xz"
   py=${PYTHON:-python3}
-  PYTHONUNBUFFERED=1 "$py" "$work/gpu_check.py" "$work" "$out"
+  trap 'rm -rf "$work"' EXIT
+  PYTHONUNBUFFERED=1 "$py" "$work/gpu_check.py" "$work" "$out" "${@:4}"
   ;;
 *)
-  sed -n '2,24p' "$0" >&2
+  sed -n '2,33p' "$0" >&2
   exit 2
   ;;
 esac
