@@ -209,14 +209,13 @@ std::string loadDriver() {
   if (d.asyncAlloc) {
     // Keep freed blocks in the pool: the generated code allocates and frees
     // its intermediates on every call, which must not go back to the OS.
+    // Where the pool cannot be set up, plain cuMemAlloc/cuMemFree are used.
     CUmemoryPool pool;
-    if (d.cuDeviceGetDefaultMemPool(&pool, d.device) == CUDA_SUCCESS) {
-      cuuint64_t threshold = ~cuuint64_t(0);
-      d.cuMemPoolSetAttribute(pool, CU_MEMPOOL_ATTR_RELEASE_THRESHOLD,
-                              &threshold);
-    } else {
+    cuuint64_t threshold = ~cuuint64_t(0);
+    if (d.cuDeviceGetDefaultMemPool(&pool, d.device) != CUDA_SUCCESS ||
+        d.cuMemPoolSetAttribute(pool, CU_MEMPOOL_ATTR_RELEASE_THRESHOLD,
+                                &threshold) != CUDA_SUCCESS)
       d.asyncAlloc = false;
-    }
   }
   return std::string();
 }
@@ -370,8 +369,13 @@ extern "C" void mgpuModuleUnload(void *module) {
     return;
   // Runs from a global destructor: the driver may already be shutting down,
   // and a module that was never used was never loaded.
-  if (m->module && driver && driver->loadError.empty())
-    (void)driver->cuModuleUnload(m->module);
+  if (m->module && driver && driver->loadError.empty()) {
+    CUresult r = driver->cuModuleUnload(m->module);
+    // At exit the driver may have shut down first; that is not an error.
+    if (r != CUDA_SUCCESS && r != CUDA_ERROR_DEINITIALIZED)
+      std::fprintf(stderr, "warning: %s\n",
+                   describe("cuModuleUnload", r).c_str());
+  }
   delete m;
 }
 
