@@ -345,11 +345,10 @@ class Machine:
                    "arith.maxnumf", "arith.minnumf"):
             e = elem_of(t)
             x, y = np.asarray(a[0], np.float32), np.asarray(a[1], np.float32)
-            if True:
-                r = {"arith.addf": lambda: x + y, "arith.subf": lambda: x - y, "arith.mulf": lambda: x * y,
-                     "arith.divf": lambda: x / y, "arith.maximumf": lambda: np.maximum(x, y),
-                     "arith.minimumf": lambda: np.minimum(x, y), "arith.maxnumf": lambda: np.fmax(x, y),
-                     "arith.minnumf": lambda: np.fmin(x, y)}[n]()
+            r = {"arith.addf": lambda: x + y, "arith.subf": lambda: x - y, "arith.mulf": lambda: x * y,
+                 "arith.divf": lambda: x / y, "arith.maximumf": lambda: np.maximum(x, y),
+                 "arith.minimumf": lambda: np.minimum(x, y), "arith.maxnumf": lambda: np.fmax(x, y),
+                 "arith.minnumf": lambda: np.fmin(x, y)}[n]()
             put(to_type(r, e))
         elif n == "arith.negf":
             put(to_type(-np.asarray(a[0], np.float32), elem_of(t)))
@@ -363,15 +362,14 @@ class Machine:
         elif n.startswith("math."):
             e = elem_of(t)
             x = np.asarray(a[0], np.float64)
-            if True:
-                f = {"math.exp": np.exp, "math.tanh": np.tanh, "math.sqrt": np.sqrt, "math.log": np.log,
-                     "math.absf": np.abs, "math.rsqrt": lambda v: 1 / np.sqrt(v),
-                     "math.erf": np.vectorize(math.erf) if x.ndim else (lambda v: math.erf(float(v))),
-                     "math.exp2": np.exp2}
-                if n == "math.fma":
-                    r = np.float64(a[0]) * np.float64(a[1]) + np.float64(a[2])
-                else:
-                    r = f[n](x)
+            f = {"math.exp": np.exp, "math.tanh": np.tanh, "math.sqrt": np.sqrt, "math.log": np.log,
+                 "math.absf": np.abs, "math.rsqrt": lambda v: 1 / np.sqrt(v),
+                 "math.erf": np.vectorize(math.erf) if x.ndim else (lambda v: math.erf(float(v))),
+                 "math.exp2": np.exp2}
+            if n == "math.fma":
+                r = np.float64(a[0]) * np.float64(a[1]) + np.float64(a[2])
+            else:
+                r = f[n](x)
             put(to_type(np.asarray(r, np.float32), e))
         elif n == "scf.if":
             region = op.regions[0] if a[0] else (op.regions[1] if len(op.regions) > 1 else None)
