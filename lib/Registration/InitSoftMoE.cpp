@@ -2,6 +2,7 @@
 
 #include "softmoe/InitSoftMoE.h"
 
+#include "softmoe/Codegen/Passes.h"
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.h"
 
@@ -11,4 +12,7 @@ void mlir::softmoe::registerSoftMoEDialects(DialectRegistry &registry) {
   registry.insert<SoftMoEDialect>();
 }
 
-void mlir::softmoe::registerAllSoftMoEPasses() { registerSoftMoEPasses(); }
+void mlir::softmoe::registerAllSoftMoEPasses() {
+  registerSoftMoEPasses();
+  registerSoftMoECodegenPasses();
+}
