@@ -3,8 +3,10 @@
 #include "softmoe/InitSoftMoE.h"
 
 #include "softmoe/Codegen/Passes.h"
+#include "softmoe/Conversion/Passes.h"
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.h"
+#include "softmoe/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
@@ -15,4 +17,6 @@ void mlir::softmoe::registerSoftMoEDialects(DialectRegistry &registry) {
 void mlir::softmoe::registerAllSoftMoEPasses() {
   registerSoftMoEPasses();
   registerSoftMoECodegenPasses();
+  registerSoftMoEConversionPasses();
+  registerSoftMoECPUPipeline();
 }

@@ -1,0 +1,131 @@
+//===- JitRunner.h - JIT-compile and call tensor functions ------*- C++ -*-===//
+//
+// The shared core of softmoe-run and softmoe-bench: read the tensor signature
+// of a func.func, check host inputs against it, lower the module with a
+// caller-given pass pipeline, JIT it with the MLIR ExecutionEngine, call it
+// through its `_mlir_ciface_` wrapper with memref descriptors, copy its
+// results out (the caller owns their buffers), and time repeated calls.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SOFTMOE_RUNNER_JITRUNNER_H
+#define SOFTMOE_RUNNER_JITRUNNER_H
+
+#include "softmoe/Runner/HostTensor.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+
+namespace mlir {
+class DialectRegistry;
+class ExecutionEngine;
+} // namespace mlir
+
+namespace mlir::softmoe {
+
+/// Adds what the runner needs to parse and JIT a model: every upstream
+/// dialect and extension, the softmoe dialect, and the translations to LLVM
+/// IR.
+void registerRunnerDialects(mlir::DialectRegistry &registry);
+
+/// One tensor argument or result: element kind and shape, with
+/// mlir::ShapedType::kDynamic for dynamic dimensions.
+struct TensorSignature {
+  ElementKind kind;
+  llvm::SmallVector<int64_t> shape;
+  std::string typeString; // e.g. "tensor<?x16x32xf32>", for messages
+};
+
+struct FunctionSignature {
+  std::string name;
+  llvm::SmallVector<TensorSignature> args, results;
+};
+
+/// The signature of func.func `entry` of `module`; with an empty `entry`,
+/// of its only public function. Every argument and result must be a ranked
+/// tensor of f32, bf16, f16 or i1.
+llvm::Expected<FunctionSignature> getFunctionSignature(mlir::ModuleOp module,
+                                                       llvm::StringRef entry);
+
+/// Checks that a tensor of `kind` and `shape` fits `sig` (static dimensions
+/// must match, dynamic ones take any size). `what` names the input.
+llvm::Error checkArgument(const TensorSignature &sig, unsigned index,
+                          ElementKind kind, llvm::ArrayRef<int64_t> shape,
+                          llvm::StringRef what);
+
+/// Checks concrete argument shapes against the shape rules of the softmoe ops
+/// of `entry`: the argument types are refined to `shapes` on a copy of the
+/// function, and every softmoe op re-infers its result type from them. This
+/// catches, before any code runs, dynamic dimensions that agree with the
+/// signature but not with each other (e.g. x with M=16 and a mask with M=8),
+/// which the compiled code does not check.
+llvm::Error checkShapesAgainstOps(mlir::ModuleOp module, llvm::StringRef entry,
+                                  llvm::ArrayRef<llvm::SmallVector<int64_t>> shapes);
+
+struct TimingStats {
+  double medianMs = 0, minMs = 0, meanMs = 0, maxMs = 0;
+  llvm::SmallVector<double> samplesMs;
+};
+
+struct JitOptions {
+  /// LLVM optimisation level of the JIT (0..3).
+  unsigned optLevel = 3;
+  /// Extra shared libraries to load (runtime libraries that the lowered
+  /// module needs are found and loaded automatically).
+  llvm::SmallVector<std::string> sharedLibs;
+};
+
+/// A JIT-compiled function, callable with host tensors.
+class JitFunction {
+public:
+  ~JitFunction();
+
+  /// Lowers `module` in place with the passes `buildPipeline` adds (to the
+  /// LLVM dialect, with `llvm.emit_c_interface` on `sig.name`), then
+  /// JIT-compiles it. Pass failures come back as one error whose message
+  /// holds the diagnostics.
+  static llvm::Expected<std::unique_ptr<JitFunction>>
+  compile(mlir::ModuleOp module, const FunctionSignature &sig,
+          llvm::function_ref<void(mlir::OpPassManager &)> buildPipeline,
+          const JitOptions &options = {});
+
+  /// Calls the function once. `args` must match the signature (see
+  /// checkArgument); the results are copied into new host tensors and the
+  /// buffers the compiled code allocated for them are freed.
+  llvm::Expected<llvm::SmallVector<HostTensor>>
+  call(llvm::ArrayRef<const HostTensor *> args);
+
+  /// `warmup` untimed calls, then `repeat` (>= 1) timed ones; the results of
+  /// the last call go to `lastResults` when it is given.
+  llvm::Expected<TimingStats>
+  time(llvm::ArrayRef<const HostTensor *> args, unsigned warmup,
+       unsigned repeat, llvm::SmallVectorImpl<HostTensor> *lastResults = nullptr);
+
+  const FunctionSignature &getSignature() const { return sig; }
+  /// Milliseconds spent in the pass pipeline and in LLVM code generation.
+  double getPipelineMs() const { return pipelineMs; }
+  double getCodegenMs() const { return codegenMs; }
+
+private:
+  JitFunction() = default;
+  struct CallFrame;
+  llvm::Error invoke(CallFrame &frame);
+  llvm::Expected<llvm::SmallVector<HostTensor>> collectResults(CallFrame &frame);
+  void freeResults(CallFrame &frame);
+
+  FunctionSignature sig;
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  void (*packed)(void **) = nullptr;
+  double pipelineMs = 0, codegenMs = 0;
+};
+
+} // namespace mlir::softmoe
+
+#endif // SOFTMOE_RUNNER_JITRUNNER_H

@@ -1,0 +1,189 @@
+//===- HostTensor.cpp - Host buffers passed to compiled code --------------===//
+
+#include "softmoe/Runner/HostTensor.h"
+
+#include "softmoe/Support/FloatRounding.h"
+
+#include "mlir/IR/Types.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <cstring>
+
+using llvm::createStringError;
+using llvm::Error;
+using llvm::Expected;
+using llvm::toString;
+using namespace mlir;
+using namespace mlir::softmoe;
+
+StringRef mlir::softmoe::elementKindName(ElementKind kind) {
+  switch (kind) {
+  case ElementKind::F32:
+    return "f32";
+  case ElementKind::BF16:
+    return "bf16";
+  case ElementKind::F16:
+    return "f16";
+  case ElementKind::I1:
+    return "i1";
+  }
+  llvm_unreachable("unknown ElementKind");
+}
+
+unsigned mlir::softmoe::elementKindSize(ElementKind kind) {
+  switch (kind) {
+  case ElementKind::F32:
+    return 4;
+  case ElementKind::BF16:
+  case ElementKind::F16:
+    return 2;
+  case ElementKind::I1:
+    return 1;
+  }
+  llvm_unreachable("unknown ElementKind");
+}
+
+std::optional<ElementKind> mlir::softmoe::elementKindOf(mlir::Type type) {
+  if (type.isF32())
+    return ElementKind::F32;
+  if (type.isBF16())
+    return ElementKind::BF16;
+  if (type.isF16())
+    return ElementKind::F16;
+  if (type.isInteger(1))
+    return ElementKind::I1;
+  return std::nullopt;
+}
+
+Expected<HostTensor> HostTensor::allocate(ElementKind kind,
+                                          ArrayRef<int64_t> shape) {
+  std::optional<int64_t> numElements = checkedNumElements(shape);
+  uint64_t bytes = 0;
+  if (!numElements ||
+      __builtin_mul_overflow(*numElements, elementKindSize(kind), &bytes) ||
+      bytes > SIZE_MAX - 64)
+    return createStringError("the shape " + formatShape(shape) +
+                             " is too large");
+  HostTensor tensor;
+  tensor.kind = kind;
+  tensor.shape.assign(shape.begin(), shape.end());
+  tensor.numElements = *numElements;
+  // aligned_alloc wants a multiple of the alignment, and a non-zero size so
+  // that empty tensors still get a distinct, freeable pointer.
+  size_t allocBytes = llvm::alignTo(std::max<uint64_t>(bytes, 1), 64);
+  tensor.storage.reset(static_cast<char *>(std::aligned_alloc(64, allocBytes)));
+  if (!tensor.storage)
+    return createStringError("cannot allocate " + Twine(bytes) +
+                             " bytes for a tensor of shape " +
+                             formatShape(shape));
+  return std::move(tensor);
+}
+
+double HostTensor::getAsDouble(int64_t i) const {
+  switch (kind) {
+  case ElementKind::F32:
+    return elements<float>()[i];
+  case ElementKind::BF16:
+    return bf16ToF32(elements<uint16_t>()[i]);
+  case ElementKind::F16:
+    return f16ToF32(elements<uint16_t>()[i]);
+  case ElementKind::I1:
+    return elements<uint8_t>()[i] ? 1.0 : 0.0;
+  }
+  llvm_unreachable("unknown ElementKind");
+}
+
+Expected<HostTensor> mlir::softmoe::tensorFromNpy(const NpyArray &array,
+                                            ElementKind kind, StringRef what) {
+  NpyDType dtype = array.getDType();
+  bool ok = false;
+  switch (kind) {
+  case ElementKind::F32:
+  case ElementKind::BF16:
+    ok = dtype == NpyDType::F32;
+    break;
+  case ElementKind::F16:
+    ok = dtype == NpyDType::F32 || dtype == NpyDType::F16;
+    break;
+  case ElementKind::I1:
+    ok = dtype == NpyDType::Bool;
+    break;
+  }
+  if (!ok) {
+    StringRef expected = kind == ElementKind::I1    ? "bool"
+                         : kind == ElementKind::F16 ? "float32 or float16"
+                                                    : "float32";
+    return createStringError(what + ": dtype " + npyDTypeName(dtype) +
+                             " cannot feed a tensor of " +
+                             elementKindName(kind) + " (expected " + expected +
+                             ")");
+  }
+
+  Expected<HostTensor> tensorOr = HostTensor::allocate(kind, array.getShape());
+  if (!tensorOr)
+    return createStringError(what + ": " + toString(tensorOr.takeError()));
+  HostTensor &tensor = *tensorOr;
+  ArrayRef<char> bytes = array.data();
+  // The file's data may not be 4-byte aligned (version 1.0 headers of other
+  // writers), so read floats through memcpy.
+  auto readF32 = [&](int64_t i) {
+    float v;
+    std::memcpy(&v, bytes.data() + 4 * i, 4);
+    return v;
+  };
+  if (npyElementSize(dtype) == elementKindSize(kind)) {
+    std::memcpy(tensor.data(), bytes.data(), bytes.size());
+  } else if (kind == ElementKind::BF16) {
+    MutableArrayRef<uint16_t> out = tensor.elements<uint16_t>();
+    for (int64_t i = 0, e = tensor.getNumElements(); i < e; ++i)
+      out[i] = roundF32ToBF16(readF32(i));
+  } else {
+    assert(kind == ElementKind::F16 && dtype == NpyDType::F32);
+    MutableArrayRef<uint16_t> out = tensor.elements<uint16_t>();
+    for (int64_t i = 0, e = tensor.getNumElements(); i < e; ++i)
+      out[i] = roundF32ToF16(readF32(i));
+  }
+  return std::move(tensor);
+}
+
+Error mlir::softmoe::writeTensorNpy(StringRef path, const HostTensor &tensor) {
+  switch (tensor.getKind()) {
+  case ElementKind::F32:
+    return writeNpy(path, NpyDType::F32, tensor.getShape(),
+                    {tensor.data(), tensor.getNumBytes()});
+  case ElementKind::I1:
+    return writeNpy(path, NpyDType::Bool, tensor.getShape(),
+                    {tensor.data(), tensor.getNumBytes()});
+  case ElementKind::BF16:
+  case ElementKind::F16: {
+    Expected<HostTensor> wide =
+        HostTensor::allocate(ElementKind::F32, tensor.getShape());
+    if (!wide)
+      return createStringError(path + ": " + toString(wide.takeError()));
+    MutableArrayRef<float> out = wide->elements<float>();
+    for (int64_t i = 0, e = tensor.getNumElements(); i < e; ++i)
+      out[i] = static_cast<float>(tensor.getAsDouble(i));
+    return writeNpy(path, NpyDType::F32, wide->getShape(),
+                    {wide->data(), wide->getNumBytes()});
+  }
+  }
+  llvm_unreachable("unknown ElementKind");
+}
+
+TensorSummary mlir::softmoe::summarize(const HostTensor &tensor) {
+  TensorSummary summary;
+  for (int64_t i = 0, e = tensor.getNumElements(); i < e; ++i) {
+    double v = tensor.getAsDouble(i);
+    if (!std::isfinite(v)) {
+      ++summary.nonFinite;
+      continue;
+    }
+    summary.sum += v;
+    summary.absSum += std::fabs(v);
+  }
+  return summary;
+}

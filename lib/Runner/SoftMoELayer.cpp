@@ -1,0 +1,387 @@
+//===- SoftMoELayer.cpp - One Soft MoE layer, built and fed ---------------===//
+
+#include "softmoe/Runner/SoftMoELayer.h"
+
+#include "softmoe/Support/FloatRounding.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <map>
+#include <thread>
+#include <vector>
+
+using llvm::createStringError;
+using llvm::Error;
+using llvm::Expected;
+using llvm::toString;
+using namespace mlir;
+using namespace mlir::softmoe;
+
+double mlir::softmoe::layerFlops(const LayerShape &s) {
+  double slots = double(s.experts) * double(s.slots);
+  return 2.0 * s.batch * s.tokens * s.dim * slots * 3 +
+         2.0 * s.batch * slots * s.dim * s.hidden * 2;
+}
+
+Error mlir::softmoe::checkLayerShape(const LayerShape &s) {
+  std::pair<const char *, int64_t> dims[] = {
+      {"batch", s.batch},     {"tokens", s.tokens}, {"dim", s.dim},
+      {"experts", s.experts}, {"slots", s.slots},   {"hidden", s.hidden}};
+  for (auto [name, value] : dims)
+    if (value <= 0)
+      return createStringError(Twine("--") + name + " must be positive, not " +
+                               Twine(value));
+  SmallVector<int64_t> largest[] = {
+      {s.batch, s.tokens, s.dim},
+      {s.experts, s.dim, s.hidden},
+      {s.batch, s.tokens, s.experts, s.slots},
+      {s.batch, s.experts, s.slots, s.hidden}};
+  for (ArrayRef<int64_t> shape : largest) {
+    std::optional<int64_t> n = checkedNumElements(shape);
+    if (!n || *n > (int64_t(1) << 40))
+      return createStringError("the layer shape is too large (a tensor of " +
+                               formatShape(shape) + ")");
+  }
+  return Error::success();
+}
+
+static Type elementType(MLIRContext *ctx, ElementKind kind) {
+  Builder b(ctx);
+  switch (kind) {
+  case ElementKind::F32:
+    return b.getF32Type();
+  case ElementKind::BF16:
+    return b.getBF16Type();
+  case ElementKind::F16:
+    return b.getF16Type();
+  case ElementKind::I1:
+    return b.getI1Type();
+  }
+  llvm_unreachable("unknown ElementKind");
+}
+
+Expected<OwningOpRef<ModuleOp>>
+mlir::softmoe::buildLayerModule(MLIRContext *ctx, const LayerConfig &config) {
+  if (Error err = checkLayerShape(config.shape))
+    return std::move(err);
+  if (config.dtype == ElementKind::I1)
+    return createStringError("the layer's dtype must be f32, bf16 or f16");
+  ctx->loadDialect<func::FuncDialect, mlir::softmoe::SoftMoEDialect>();
+  const LayerShape &s = config.shape;
+  Type et = elementType(ctx, config.dtype);
+  auto tensor = [&](ArrayRef<int64_t> shape, Type elem) -> Type {
+    return RankedTensorType::get(shape, elem);
+  };
+  SmallVector<Type> argTypes = {
+      tensor({s.batch, s.tokens, s.dim}, et),
+      tensor({s.dim, s.experts, s.slots}, et),
+      tensor({s.experts, s.dim, s.hidden}, et),
+      tensor({s.experts, s.hidden}, et),
+      tensor({s.experts, s.hidden, s.dim}, et),
+      tensor({s.experts, s.dim}, et)};
+  if (config.normalize)
+    argTypes.push_back(tensor({}, et));
+  if (config.mask)
+    argTypes.push_back(tensor({s.batch, s.tokens}, elementType(ctx, ElementKind::I1)));
+  Type yType = tensor({s.batch, s.tokens, s.dim}, et);
+
+  Location loc = NameLoc::get(StringAttr::get(ctx, "softmoe-bench"));
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  OpBuilder b(ctx);
+  b.setInsertionPointToEnd(module->getBody());
+  auto fn = func::FuncOp::create(b, loc, kLayerFunctionName,
+                                 b.getFunctionType(argTypes, {yType}));
+  Block *entry = fn.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  ValueRange args = entry->getArguments();
+  unsigned next = 6;
+  Value scale = config.normalize ? args[next++] : Value();
+  Value mask = config.mask ? args[next++] : Value();
+  Value y = mlir::softmoe::LayerOp::create(
+      b, loc, yType, args[0], args[1], args[2], args[3], args[4], args[5],
+      scale, mask, config.normalize, APFloat(1.0e-6f), config.activation);
+  func::ReturnOp::create(b, loc, y);
+
+  std::string diagText;
+  {
+    ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &diag) {
+      diagText += (diagText.empty() ? "" : "; ") + diag.str();
+      return success();
+    });
+    if (failed(verify(*module)))
+      return createStringError("the layer does not verify: " + diagText);
+  }
+  return std::move(module);
+}
+
+SmallVector<const HostTensor *> LayerInputs::arguments() const {
+  SmallVector<const HostTensor *> args = {&x, &phi, &w1, &b1, &w2, &b2};
+  if (scale)
+    args.push_back(&*scale);
+  if (mask)
+    args.push_back(&*mask);
+  return args;
+}
+
+//===----------------------------------------------------------------------===//
+// Random inputs
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// splitmix64, to seed and to mix stream numbers into seeds.
+uint64_t splitMix(uint64_t &state) {
+  uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+/// xoshiro256** (Blackman and Vigna): small, fast, good enough for test data.
+class Xoshiro256 {
+public:
+  explicit Xoshiro256(uint64_t seed) {
+    for (uint64_t &word : s)
+      word = splitMix(seed);
+  }
+  uint64_t next() {
+    uint64_t result = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+  }
+  /// Uniform in [0, 1).
+  double uniform() { return (next() >> 11) * 0x1.0p-53; }
+
+private:
+  static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  uint64_t s[4];
+};
+} // namespace
+
+/// Fills `tensor` with `stddev` * N(0, 1) samples. The data is cut into
+/// fixed chunks, each with its own generator seeded from (seed, stream,
+/// chunk), so threads can fill chunks in any order with the same result.
+static void fillNormal(HostTensor &tensor, double stddev, uint64_t seed,
+                       uint64_t stream) {
+  constexpr int64_t kChunk = 1 << 16;
+  int64_t n = tensor.getNumElements();
+  int64_t chunks = (n + kChunk - 1) / kChunk;
+  std::atomic<int64_t> nextChunk{0};
+  auto work = [&] {
+    std::vector<float> values(kChunk);
+    for (int64_t c; (c = nextChunk++) < chunks;) {
+      uint64_t mix = seed ^ (stream * 0x632be59bd9b4e019ull);
+      uint64_t chunkSeed = splitMix(mix) ^ static_cast<uint64_t>(c);
+      Xoshiro256 rng(chunkSeed);
+      int64_t begin = c * kChunk, len = std::min(kChunk, n - begin);
+      for (int64_t i = 0; i < len; i += 2) {
+        // Box-Muller: two independent normals from two uniforms.
+        double u1 = 1.0 - rng.uniform(), u2 = rng.uniform();
+        double r = std::sqrt(-2.0 * std::log(u1)) * stddev;
+        values[i] = static_cast<float>(r * std::cos(2 * M_PI * u2));
+        if (i + 1 < len)
+          values[i + 1] = static_cast<float>(r * std::sin(2 * M_PI * u2));
+      }
+      switch (tensor.getKind()) {
+      case ElementKind::F32:
+        std::copy_n(values.begin(), len,
+                    tensor.elements<float>().begin() + begin);
+        break;
+      case ElementKind::BF16:
+        roundF32ToBF16(ArrayRef(values).take_front(len),
+                       tensor.elements<uint16_t>().slice(begin, len));
+        break;
+      case ElementKind::F16:
+        roundF32ToF16(ArrayRef(values).take_front(len),
+                      tensor.elements<uint16_t>().slice(begin, len));
+        break;
+      case ElementKind::I1:
+        llvm_unreachable("no random booleans");
+      }
+    }
+  };
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<int64_t>(threads, chunks));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t)
+    pool.emplace_back(work);
+  work();
+  for (std::thread &t : pool)
+    t.join();
+}
+
+Expected<LayerInputs> mlir::softmoe::makeRandomLayerInputs(const LayerConfig &config,
+                                                     uint64_t seed) {
+  if (Error err = checkLayerShape(config.shape))
+    return std::move(err);
+  const LayerShape &s = config.shape;
+  LayerInputs in;
+  struct Spec {
+    HostTensor *tensor;
+    SmallVector<int64_t> shape;
+    double stddev;
+  } specs[] = {
+      {&in.x, {s.batch, s.tokens, s.dim}, 1.0},
+      {&in.phi, {s.dim, s.experts, s.slots}, 1.0 / std::sqrt(double(s.dim))},
+      {&in.w1, {s.experts, s.dim, s.hidden}, 1.0 / std::sqrt(double(s.dim))},
+      {&in.b1, {s.experts, s.hidden}, 0.1},
+      {&in.w2, {s.experts, s.hidden, s.dim}, 1.0 / std::sqrt(double(s.hidden))},
+      {&in.b2, {s.experts, s.dim}, 0.1}};
+  for (auto [stream, spec] : llvm::enumerate(specs)) {
+    Expected<HostTensor> t = HostTensor::allocate(config.dtype, spec.shape);
+    if (!t)
+      return t.takeError();
+    *spec.tensor = std::move(*t);
+    fillNormal(*spec.tensor, spec.stddev, seed, stream);
+  }
+  if (config.normalize) {
+    Expected<HostTensor> t = HostTensor::allocate(config.dtype, {});
+    if (!t)
+      return t.takeError();
+    float three = 3.0f; // exact in every dtype
+    switch (config.dtype) {
+    case ElementKind::F32:
+      t->elements<float>()[0] = three;
+      break;
+    case ElementKind::BF16:
+      t->elements<uint16_t>()[0] = roundF32ToBF16(three);
+      break;
+    case ElementKind::F16:
+      t->elements<uint16_t>()[0] = roundF32ToF16(three);
+      break;
+    case ElementKind::I1:
+      llvm_unreachable("checked by the caller");
+    }
+    in.scale = std::move(*t);
+  }
+  if (config.mask) {
+    Expected<HostTensor> t =
+        HostTensor::allocate(ElementKind::I1, {s.batch, s.tokens});
+    if (!t)
+      return t.takeError();
+    // make_inputs: the last few tokens of each group are padding, a
+    // different number per group, and token 0 is always real.
+    MutableArrayRef<uint8_t> mask = t->elements<uint8_t>();
+    int64_t period = std::max<int64_t>(1, s.tokens / 2);
+    for (int64_t b = 0; b < s.batch; ++b) {
+      int64_t firstPad = s.tokens - 1 - (b * 3) % period;
+      for (int64_t m = 0; m < s.tokens; ++m)
+        mask[b * s.tokens + m] = m == 0 || m < firstPad;
+    }
+    in.mask = std::move(*t);
+  }
+  return std::move(in);
+}
+
+//===----------------------------------------------------------------------===//
+// Inputs from .npy files
+//===----------------------------------------------------------------------===//
+
+Expected<LayerInputs> mlir::softmoe::loadLayerInputs(StringRef dir,
+                                               LayerConfig &config) {
+  if (!llvm::sys::fs::is_directory(dir))
+    return createStringError(dir + ": not a folder (--inputs wants a folder "
+                                   "with x.npy phi.npy w1.npy b1.npy w2.npy "
+                                   "b2.npy)");
+  auto pathOf = [&](StringRef name) {
+    llvm::SmallString<256> path(dir);
+    llvm::sys::path::append(path, name + ".npy");
+    return std::string(path);
+  };
+  bool hasScale = llvm::sys::fs::exists(pathOf("scale"));
+  bool hasMask = llvm::sys::fs::exists(pathOf("mask"));
+  if (config.normalize && !hasScale)
+    return createStringError("--normalize needs " + pathOf("scale") +
+                             ", which does not exist");
+  if (config.mask && !hasMask)
+    return createStringError("--mask needs " + pathOf("mask") +
+                             ", which does not exist");
+  config.normalize = hasScale;
+  config.mask = hasMask;
+
+  struct Spec {
+    StringRef name, letters;
+    bool present;
+  } specs[] = {{"x", "BMD", true},  {"phi", "DNP", true},
+               {"w1", "NDH", true}, {"b1", "NH", true},
+               {"w2", "NHD", true}, {"b2", "ND", true},
+               {"scale", "", hasScale}, {"mask", "BM", hasMask}};
+  // Each shape letter is bound by the first file that has it.
+  std::map<char, std::pair<int64_t, std::string>> bound;
+  SmallVector<std::optional<NpyArray>> arrays;
+  for (const Spec &spec : specs) {
+    if (!spec.present) {
+      arrays.emplace_back();
+      continue;
+    }
+    std::string file = (spec.name + ".npy").str();
+    Expected<NpyArray> array = readNpy(pathOf(spec.name));
+    if (!array)
+      return array.takeError();
+    ArrayRef<int64_t> shape = array->getShape();
+    if (shape.size() != spec.letters.size())
+      return createStringError(
+          file + ": shape " + formatShape(shape) + " has rank " +
+          Twine(shape.size()) + ", expected rank " + Twine(spec.letters.size()) +
+          (spec.letters.empty() ? std::string(" (a scalar)")
+                                : " [" + spec.letters.str() + "]"));
+    for (auto [d, letter] : llvm::enumerate(spec.letters)) {
+      if (shape[d] <= 0)
+        return createStringError(file + ": dim " + Twine(d) + " (" +
+                                 Twine(letter) + ") is " + Twine(shape[d]) +
+                                 "; every dimension must be positive");
+      auto [it, inserted] = bound.try_emplace(letter, shape[d], file);
+      if (!inserted && it->second.first != shape[d])
+        return createStringError(
+            "shapes disagree: " + file + " has " + Twine(letter) + " = " +
+            Twine(shape[d]) + " (dim " + Twine(d) + " of " +
+            formatShape(shape) + "), but " + it->second.second + " has " +
+            Twine(letter) + " = " + Twine(it->second.first));
+    }
+    arrays.push_back(std::move(*array));
+  }
+  config.shape = {bound['B'].first, bound['M'].first, bound['D'].first,
+                  bound['N'].first, bound['P'].first, bound['H'].first};
+  if (Error err = checkLayerShape(config.shape))
+    return std::move(err);
+
+  LayerInputs in;
+  HostTensor *targets[] = {&in.x, &in.phi, &in.w1, &in.b1, &in.w2, &in.b2};
+  for (unsigned i = 0; i < 6; ++i) {
+    Expected<HostTensor> t = tensorFromNpy(*arrays[i], config.dtype,
+                                           (specs[i].name + ".npy").str());
+    if (!t)
+      return t.takeError();
+    *targets[i] = std::move(*t);
+  }
+  if (hasScale) {
+    Expected<HostTensor> t = tensorFromNpy(*arrays[6], config.dtype, "scale.npy");
+    if (!t)
+      return t.takeError();
+    in.scale = std::move(*t);
+  }
+  if (hasMask) {
+    Expected<HostTensor> t = tensorFromNpy(*arrays[7], ElementKind::I1, "mask.npy");
+    if (!t)
+      return t.takeError();
+    in.mask = std::move(*t);
+  }
+  return std::move(in);
+}

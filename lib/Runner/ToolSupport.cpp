@@ -1,0 +1,96 @@
+//===- ToolSupport.cpp - Command-line plumbing of the runner tools --------===//
+
+#include "softmoe/Runner/ToolSupport.h"
+
+#include "softmoe/Runner/HostTensor.h"
+#include "softmoe/Runner/JitRunner.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+using namespace llvm;
+using namespace mlir::softmoe;
+
+double mlir::softmoe::nowMs() {
+  using namespace std::chrono;
+  return duration<double, std::milli>(steady_clock::now().time_since_epoch())
+      .count();
+}
+
+/// The non-empty lines of `text`, trimmed, joined with "; ", without a
+/// leading "TOOL: " that cl puts on each of its lines.
+static std::string joinLines(StringRef text, StringRef tool) {
+  SmallVector<StringRef> lines;
+  text.split(lines, '\n', -1, /*KeepEmpty=*/false);
+  std::string joined;
+  for (StringRef line : lines) {
+    line = line.trim();
+    if (!tool.empty() && line.starts_with(tool) &&
+        line.drop_front(tool.size()).starts_with(": "))
+      line = line.drop_front(tool.size() + 2).trim();
+    if (line.empty())
+      continue;
+    if (!joined.empty())
+      joined += "; ";
+    joined += line.str();
+  }
+  return joined;
+}
+
+void mlir::softmoe::reportError(StringRef tool, const Twine &message) {
+  std::string text = message.str();
+  errs() << tool << ": error: " << joinLines(text, "") << "\n";
+  errs().flush();
+}
+
+bool mlir::softmoe::parseToolCommandLine(int argc, char **argv, StringRef overview,
+                                   cl::OptionCategory &category) {
+  cl::HideUnrelatedOptions(category);
+  std::string errors;
+  raw_string_ostream errStream(errors);
+  if (cl::ParseCommandLineOptions(argc, argv, overview, &errStream))
+    return true;
+  StringRef tool = sys::path::filename(argv[0]);
+  reportError(tool, joinLines(errors, tool));
+  return false;
+}
+
+std::unique_ptr<cl::opt<int>>
+mlir::softmoe::makeThreadsOption(cl::OptionCategory &category) {
+  auto &registered = cl::getRegisteredOptions();
+  auto it = registered.find("threads");
+  if (it != registered.end())
+    it->second->removeArgument();
+  return std::make_unique<cl::opt<int>>(
+      "threads",
+      cl::desc("Threads the compiled code may use (the CPU pipeline's threads "
+               "option; default: its default)"),
+      cl::init(0), cl::cat(category));
+}
+
+Error mlir::softmoe::ensureDirectory(StringRef dir) {
+  if (std::error_code ec = sys::fs::create_directories(dir))
+    return createStringError(dir + ": cannot create the folder: " +
+                             ec.message());
+  return Error::success();
+}
+
+void mlir::softmoe::writeTimingAttributes(json::OStream &json,
+                                    const TimingStats &stats) {
+  json.attribute("median_ms", stats.medianMs);
+  json.attribute("min_ms", stats.minMs);
+  json.attribute("mean_ms", stats.meanMs);
+  json.attribute("max_ms", stats.maxMs);
+  json.attribute("samples", static_cast<int64_t>(stats.samplesMs.size()));
+}
+
+void mlir::softmoe::writeSummaryAttributes(json::OStream &json,
+                                     const TensorSummary &summary) {
+  json.attribute("sum", summary.sum);
+  json.attribute("abs_sum", summary.absSum);
+  json.attribute("nonfinite", summary.nonFinite);
+}

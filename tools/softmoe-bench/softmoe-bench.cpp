@@ -1,0 +1,241 @@
+//===- softmoe-bench.cpp - Build, compile, run and time one Soft MoE layer ===//
+//
+// The command-line contract of shared/CONTRACT.md:
+//
+//   softmoe-bench --batch B --tokens M --dim D --experts N --slots P --hidden H
+//                 [--dtype f32|bf16|f16] [--activation gelu_tanh|gelu_erf|relu|silu]
+//                 [--normalize] [--mask] [--threads T] [--repeat R] [--warmup W]
+//                 [--target cpu|cuda] [--inputs DIR] [--save-outputs DIR]
+//                 [--seed S]
+//
+// The layer is built with the C++ op builders (softmoe.layer in a func.func),
+// compiled with the project's own pipeline and run on random inputs or on the
+// .npy files of --inputs. stdout gets exactly one JSON line; any error is one
+// line on stderr and a non-zero exit, and never leaves a partial y.npy.
+//
+//===----------------------------------------------------------------------===//
+
+#include "softmoe/Pipelines/Pipelines.h"
+#include "softmoe/Runner/JitRunner.h"
+#include "softmoe/Runner/SoftMoELayer.h"
+#include "softmoe/Runner/ToolSupport.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::softmoe;
+using llvm::Error;
+using llvm::Expected;
+
+static constexpr llvm::StringLiteral kTool = "softmoe-bench";
+
+/// Exit code of a target that this build does not have.
+static constexpr int kExitTargetMissing = 2;
+
+namespace {
+llvm::cl::OptionCategory category("softmoe-bench options");
+
+template <typename T>
+using Opt = llvm::cl::opt<T>;
+
+LayerShape defaults;
+Opt<int64_t> batch("batch", llvm::cl::desc("B, groups (sequences)"),
+                   llvm::cl::init(defaults.batch), llvm::cl::cat(category));
+Opt<int64_t> tokens("tokens", llvm::cl::desc("M, tokens per group"),
+                    llvm::cl::init(defaults.tokens), llvm::cl::cat(category));
+Opt<int64_t> dim("dim", llvm::cl::desc("D, model width"),
+                 llvm::cl::init(defaults.dim), llvm::cl::cat(category));
+Opt<int64_t> experts("experts", llvm::cl::desc("N, experts"),
+                     llvm::cl::init(defaults.experts), llvm::cl::cat(category));
+Opt<int64_t> slots("slots", llvm::cl::desc("P, slots per expert"),
+                   llvm::cl::init(defaults.slots), llvm::cl::cat(category));
+Opt<int64_t> hidden("hidden", llvm::cl::desc("H, expert MLP width"),
+                    llvm::cl::init(defaults.hidden), llvm::cl::cat(category));
+Opt<std::string> dtype("dtype",
+                       llvm::cl::desc("f32, bf16 or f16 storage of x, phi, "
+                                      "scale and the expert weights"),
+                       llvm::cl::init("f32"), llvm::cl::cat(category));
+Opt<std::string> activation("activation",
+                            llvm::cl::desc("gelu_tanh, gelu_erf, relu or silu"),
+                            llvm::cl::init("gelu_tanh"),
+                            llvm::cl::cat(category));
+Opt<bool> normalize("normalize",
+                    llvm::cl::desc("l2-normalise tokens and slot parameters "
+                                   "(scale = 3 for random inputs)"),
+                    llvm::cl::cat(category));
+Opt<bool> mask("mask", llvm::cl::desc("Pass a token mask"),
+               llvm::cl::cat(category));
+/// Set in main (see makeThreadsOption).
+llvm::cl::opt<int> *threads;
+Opt<int> repeat("repeat", llvm::cl::desc("Timed calls (default 10)"),
+                llvm::cl::init(10), llvm::cl::cat(category));
+Opt<int> warmup("warmup", llvm::cl::desc("Untimed calls first (default 1)"),
+                llvm::cl::init(1), llvm::cl::cat(category));
+Opt<std::string> target("target", llvm::cl::desc("cpu or cuda"),
+                        llvm::cl::init("cpu"), llvm::cl::cat(category));
+Opt<std::string> inputsDir(
+    "inputs",
+    llvm::cl::desc("Read x phi w1 b1 w2 b2 [scale] [mask] .npy from this "
+                   "folder; their shapes override the shape flags"),
+    llvm::cl::value_desc("dir"), llvm::cl::cat(category));
+Opt<std::string> saveDir("save-outputs",
+                         llvm::cl::desc("Write y.npy (float32) to this folder"),
+                         llvm::cl::value_desc("dir"), llvm::cl::cat(category));
+Opt<uint64_t> seed("seed", llvm::cl::desc("Seed of the random inputs"),
+                   llvm::cl::init(0), llvm::cl::cat(category));
+
+/// A failure with its exit code.
+struct Failure {
+  std::string message;
+  int exitCode = 1;
+};
+} // namespace
+
+static Expected<LayerConfig> configFromFlags() {
+  LayerConfig config;
+  config.shape = {batch, tokens, dim, experts, slots, hidden};
+  if (dtype == "f32")
+    config.dtype = ElementKind::F32;
+  else if (dtype == "bf16")
+    config.dtype = ElementKind::BF16;
+  else if (dtype == "f16")
+    config.dtype = ElementKind::F16;
+  else
+    return llvm::createStringError("--dtype must be f32, bf16 or f16, not '" +
+                                   dtype + "'");
+  std::optional<Activation> act = symbolizeActivation(activation);
+  if (!act)
+    return llvm::createStringError("--activation must be gelu_tanh, gelu_erf, "
+                                   "relu or silu, not '" +
+                                   activation + "'");
+  config.activation = *act;
+  config.normalize = normalize;
+  config.mask = mask;
+  if (repeat < 1)
+    return llvm::createStringError("--repeat must be at least 1, not " +
+                                   llvm::Twine(repeat));
+  if (warmup < 0)
+    return llvm::createStringError("--warmup must not be negative, not " +
+                                   llvm::Twine(warmup));
+  if (threads->getNumOccurrences() && threads->getValue() < 1)
+    return llvm::createStringError("--threads must be at least 1, not " +
+                                   llvm::Twine(threads->getValue()));
+  if (target != "cpu" && target != "cuda")
+    return llvm::createStringError("--target must be cpu or cuda, not '" +
+                                   target + "'");
+  // With --inputs the files set the shape; the flags are checked otherwise.
+  if (inputsDir.empty())
+    if (Error err = checkLayerShape(config.shape))
+      return std::move(err);
+  return config;
+}
+
+static std::optional<Failure> run() {
+  auto fail = [](Error err) {
+    return Failure{llvm::toString(std::move(err)), 1};
+  };
+  Expected<LayerConfig> configOr = configFromFlags();
+  if (!configOr)
+    return fail(configOr.takeError());
+  LayerConfig config = *configOr;
+  if (target == "cuda")
+    return Failure{"the cuda target is not built into this softmoe-bench",
+                   kExitTargetMissing};
+
+  Expected<LayerInputs> inputs =
+      inputsDir.empty() ? makeRandomLayerInputs(config, seed)
+                        : loadLayerInputs(inputsDir, config);
+  if (!inputs)
+    return fail(inputs.takeError());
+  if (!saveDir.empty())
+    if (Error err = ensureDirectory(saveDir))
+      return fail(std::move(err));
+
+  DialectRegistry registry;
+  registerRunnerDialects(registry);
+  MLIRContext ctx(registry);
+  double start = nowMs();
+  Expected<OwningOpRef<ModuleOp>> module = buildLayerModule(&ctx, config);
+  if (!module)
+    return fail(module.takeError());
+  Expected<FunctionSignature> sig =
+      getFunctionSignature(**module, kLayerFunctionName);
+  if (!sig)
+    return fail(sig.takeError());
+  CPUPipelineOptions options;
+  if (threads->getNumOccurrences())
+    options.threads = threads->getValue();
+  Expected<std::unique_ptr<JitFunction>> fn = JitFunction::compile(
+      **module, *sig,
+      [&](OpPassManager &pm) { buildSoftMoECPUPipeline(pm, options); });
+  if (!fn)
+    return fail(fn.takeError());
+  double compileMs = nowMs() - start;
+
+  llvm::SmallVector<HostTensor> results;
+  Expected<TimingStats> stats =
+      (*fn)->time(inputs->arguments(), warmup, repeat, &results);
+  if (!stats)
+    return fail(stats.takeError());
+  const HostTensor &y = results.front();
+  if (!saveDir.empty()) {
+    llvm::SmallString<256> path(saveDir);
+    llvm::sys::path::append(path, "y.npy");
+    if (Error err = writeTensorNpy(path, y))
+      return fail(std::move(err));
+  }
+
+  const LayerShape &s = config.shape;
+  double flops = layerFlops(s);
+  llvm::json::OStream json(llvm::outs());
+  json.object([&] {
+    json.attribute("tool", kTool);
+    json.attribute("target", target.getValue());
+    json.attribute("dtype", elementKindName(config.dtype));
+    json.attribute("batch", s.batch);
+    json.attribute("tokens", s.tokens);
+    json.attribute("dim", s.dim);
+    json.attribute("experts", s.experts);
+    json.attribute("slots", s.slots);
+    json.attribute("hidden", s.hidden);
+    json.attribute("activation", stringifyActivation(config.activation));
+    json.attribute("normalize", config.normalize);
+    json.attribute("mask", config.mask);
+    json.attribute("inputs", inputsDir.empty() ? std::string("random")
+                                               : inputsDir.getValue());
+    json.attribute("threads", static_cast<int64_t>(options.threads));
+    json.attribute("warmup", static_cast<int64_t>(warmup));
+    json.attribute("repeat", static_cast<int64_t>(repeat));
+    writeTimingAttributes(json, *stats);
+    json.attribute("gflops", flops / (stats->medianMs * 1e-3) / 1e9);
+    json.attribute("flops", flops);
+    json.attribute("compile_ms", compileMs);
+    writeSummaryAttributes(json, summarize(y));
+  });
+  llvm::outs() << "\n";
+  llvm::outs().flush();
+  return std::nullopt;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  std::unique_ptr<llvm::cl::opt<int>> threadsOption =
+      makeThreadsOption(category);
+  threads = threadsOption.get();
+  if (!parseToolCommandLine(argc, argv,
+                            "Build, compile, run and time one Soft MoE layer "
+                            "(see shared/CONTRACT.md)\n",
+                            category))
+    return 1;
+  if (std::optional<Failure> failure = run()) {
+    reportError(kTool, failure->message);
+    return failure->exitCode;
+  }
+  return 0;
+}

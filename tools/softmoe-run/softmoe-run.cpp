@@ -1,0 +1,228 @@
+//===- softmoe-run.cpp - JIT-run a function of an .mlir file on the CPU ---===//
+//
+// softmoe-run MODEL.mlir [--entry NAME] [INPUT.npy ... | --input FILE ...]
+//             [--output-dir DIR] [--repeat N] [--warmup W] [--threads T]
+//
+// Compiles MODEL with the project's CPU pipeline, feeds the .npy files to the
+// tensor arguments of the entry function in order (checking dtype, rank and
+// static dims), runs it, writes its results as DIR/result<i>.npy and prints
+// one JSON line with the timing and a checksum of each result.
+//
+//===----------------------------------------------------------------------===//
+
+#include "softmoe/Pipelines/Pipelines.h"
+#include "softmoe/Runner/JitRunner.h"
+#include "softmoe/Runner/ToolSupport.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::softmoe;
+using llvm::Error;
+using llvm::Expected;
+
+static constexpr llvm::StringLiteral kTool = "softmoe-run";
+
+namespace {
+llvm::cl::OptionCategory category("softmoe-run options");
+
+llvm::cl::opt<std::string> modelFile(llvm::cl::Positional,
+                                     llvm::cl::desc("<model.mlir>"),
+                                     llvm::cl::Required,
+                                     llvm::cl::cat(category));
+llvm::cl::list<std::string>
+    positionalInputs(llvm::cl::Positional,
+                     llvm::cl::desc("[input.npy ...] (one per tensor argument, "
+                                    "in order)"),
+                     llvm::cl::cat(category));
+llvm::cl::list<std::string>
+    inputFlags("input",
+               llvm::cl::desc("An .npy file for the next tensor argument "
+                              "(repeat it; not together with positional "
+                              "inputs)"),
+               llvm::cl::value_desc("file"), llvm::cl::cat(category));
+llvm::cl::opt<std::string>
+    entry("entry",
+          llvm::cl::desc("The func.func to run (default: the only public one)"),
+          llvm::cl::value_desc("name"), llvm::cl::cat(category));
+llvm::cl::opt<std::string>
+    outputDir("output-dir",
+              llvm::cl::desc("Write the results as DIR/result<i>.npy (float32 "
+                             "for float results, bool for i1)"),
+              llvm::cl::value_desc("dir"), llvm::cl::cat(category));
+llvm::cl::opt<int> repeat("repeat", llvm::cl::desc("Timed calls (default 1)"),
+                          llvm::cl::init(1), llvm::cl::cat(category));
+llvm::cl::opt<int> warmup("warmup",
+                          llvm::cl::desc("Untimed calls first (default 0)"),
+                          llvm::cl::init(0), llvm::cl::cat(category));
+/// Set in main (see makeThreadsOption).
+llvm::cl::opt<int> *threads;
+} // namespace
+
+/// Parses MODEL, reporting parse errors as one line "FILE:LINE:COL: msg".
+static Expected<OwningOpRef<ModuleOp>> parseModel(MLIRContext &ctx,
+                                                  llvm::StringRef path) {
+  auto fileOr = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/true);
+  if (std::error_code ec = fileOr.getError())
+    return llvm::createStringError(path + ": cannot read: " + ec.message());
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(*fileOr), llvm::SMLoc());
+  std::string errors;
+  ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &diag) {
+    if (diag.getSeverity() != DiagnosticSeverity::Error)
+      return success();
+    std::string loc;
+    llvm::raw_string_ostream os(loc);
+    diag.getLocation().print(os);
+    errors += (errors.empty() ? "" : "\n") + loc + ": " + diag.str();
+    return success();
+  });
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&ctx));
+  if (!module)
+    return llvm::createStringError(
+        errors.empty() ? path + ": cannot parse the model" : errors);
+  return std::move(module);
+}
+
+static Error run() {
+  if (repeat < 1)
+    return llvm::createStringError("--repeat must be at least 1, not " +
+                                   llvm::Twine(repeat));
+  if (warmup < 0)
+    return llvm::createStringError("--warmup must not be negative, not " +
+                                   llvm::Twine(warmup));
+  if (threads->getNumOccurrences() && threads->getValue() < 1)
+    return llvm::createStringError("--threads must be at least 1, not " +
+                                   llvm::Twine(threads->getValue()));
+  if (!positionalInputs.empty() && !inputFlags.empty())
+    return llvm::createStringError(
+        "give the inputs either as positional files or with --input, not both");
+  std::vector<std::string> inputs =
+      positionalInputs.empty() ? inputFlags : positionalInputs;
+
+  DialectRegistry registry;
+  registerRunnerDialects(registry);
+  MLIRContext ctx(registry);
+  Expected<OwningOpRef<ModuleOp>> module = parseModel(ctx, modelFile);
+  if (!module)
+    return module.takeError();
+  Expected<FunctionSignature> sig = getFunctionSignature(**module, entry);
+  if (!sig)
+    return sig.takeError();
+  if (inputs.size() != sig->args.size())
+    return llvm::createStringError(
+        "@" + sig->name + " takes " + llvm::Twine(sig->args.size()) +
+        " tensor arguments, but " + llvm::Twine(inputs.size()) +
+        " input files were given");
+
+  // Every input is read and checked before anything is compiled.
+  llvm::SmallVector<HostTensor> tensors;
+  llvm::SmallVector<llvm::SmallVector<int64_t>> shapes;
+  for (auto [i, path] : llvm::enumerate(inputs)) {
+    Expected<NpyArray> array = readNpy(path);
+    if (!array)
+      return array.takeError();
+    Expected<HostTensor> tensor =
+        tensorFromNpy(*array, sig->args[i].kind, path);
+    if (!tensor)
+      return tensor.takeError();
+    if (Error err = checkArgument(sig->args[i], i, tensor->getKind(),
+                                  tensor->getShape(), path))
+      return err;
+    shapes.emplace_back(tensor->getShape());
+    tensors.push_back(std::move(*tensor));
+  }
+  if (Error err = checkShapesAgainstOps(**module, sig->name, shapes))
+    return err;
+  if (!outputDir.empty())
+    if (Error err = ensureDirectory(outputDir))
+      return err;
+
+  CPUPipelineOptions options;
+  if (threads->getNumOccurrences())
+    options.threads = threads->getValue();
+  Expected<std::unique_ptr<JitFunction>> fn = JitFunction::compile(
+      **module, *sig,
+      [&](OpPassManager &pm) { buildSoftMoECPUPipeline(pm, options); });
+  if (!fn)
+    return fn.takeError();
+
+  llvm::SmallVector<const HostTensor *> args;
+  for (const HostTensor &t : tensors)
+    args.push_back(&t);
+  llvm::SmallVector<HostTensor> results;
+  Expected<TimingStats> stats = (*fn)->time(args, warmup, repeat, &results);
+  if (!stats)
+    return stats.takeError();
+
+  llvm::SmallVector<std::string> files;
+  for (auto [i, result] : llvm::enumerate(results)) {
+    if (outputDir.empty())
+      break;
+    llvm::SmallString<256> path(outputDir);
+    llvm::sys::path::append(path, "result" + std::to_string(i) + ".npy");
+    if (Error err = writeTensorNpy(path, result))
+      return err;
+    files.push_back(path.str().str());
+  }
+
+  llvm::json::OStream json(llvm::outs());
+  json.object([&] {
+    json.attribute("tool", kTool);
+    json.attribute("model", modelFile);
+    json.attribute("entry", sig->name);
+    json.attribute("target", "cpu");
+    json.attribute("threads", static_cast<int64_t>(options.threads));
+    json.attribute("warmup", static_cast<int64_t>(warmup));
+    json.attribute("repeat", static_cast<int64_t>(repeat));
+    json.attribute("compile_ms", (*fn)->getPipelineMs() + (*fn)->getCodegenMs());
+    writeTimingAttributes(json, *stats);
+    json.attributeArray("results", [&] {
+      for (size_t i = 0; i < results.size(); ++i) {
+        const HostTensor &result = results[i];
+        json.object([&] {
+          json.attribute("dtype", elementKindName(result.getKind()));
+          json.attributeArray("shape", [&] {
+            for (int64_t d : result.getShape())
+              json.value(d);
+          });
+          writeSummaryAttributes(json, summarize(result));
+          if (i < files.size())
+            json.attribute("file", files[i]);
+        });
+      }
+    });
+  });
+  llvm::outs() << "\n";
+  llvm::outs().flush();
+  return Error::success();
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  std::unique_ptr<llvm::cl::opt<int>> threadsOption =
+      makeThreadsOption(category);
+  threads = threadsOption.get();
+  if (!parseToolCommandLine(
+          argc, argv,
+          "JIT-compile a function of an .mlir file with the softmoe CPU "
+          "pipeline and run it on .npy inputs\n",
+          category))
+    return 1;
+  if (Error err = run()) {
+    reportError(kTool, llvm::toString(std::move(err)));
+    return 1;
+  }
+  return 0;
+}
