@@ -30,6 +30,10 @@ config.substitutions.append(("%cmake_configure",
                                    config.cmake_make_program, config.c_compiler,
                                    config.cxx_compiler)))
 config.substitutions.append(("%cmake", '"%s"' % config.cmake_command))
+# Include flags that let mlir-tblgen read the project's .td files (test/Docs).
+config.substitutions.append(("%mlir_tblgen_includes", " ".join(
+    "-I " + d for d in [os.path.join(config.softmoe_src_root, "include")] +
+    [d for d in config.mlir_include_dirs.split(";") if d])))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP", "CUDA_HOME"])
 llvm_config.use_default_substitutions()

@@ -98,7 +98,8 @@ double HostTensor::getAsDouble(int64_t i) const {
 }
 
 Expected<HostTensor> mlir::softmoe::tensorFromNpy(const NpyArray &array,
-                                            ElementKind kind, StringRef what) {
+                                                  ElementKind kind,
+                                                  StringRef what) {
   NpyDType dtype = array.getDType();
   bool ok = false;
   switch (kind) {
@@ -117,10 +118,9 @@ Expected<HostTensor> mlir::softmoe::tensorFromNpy(const NpyArray &array,
     StringRef expected = kind == ElementKind::I1    ? "bool"
                          : kind == ElementKind::F16 ? "float32 or float16"
                                                     : "float32";
-    return createStringError(what + ": dtype " + npyDTypeName(dtype) +
-                             " cannot feed a tensor of " +
-                             elementKindName(kind) + " (expected " + expected +
-                             ")");
+    return createStringError(
+        what + ": dtype " + npyDTypeName(dtype) + " cannot feed a tensor of " +
+        elementKindName(kind) + " (expected " + expected + ")");
   }
 
   Expected<HostTensor> tensorOr = HostTensor::allocate(kind, array.getShape());

@@ -36,7 +36,6 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
-#include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -53,7 +52,8 @@ using namespace mlir;
 using namespace mlir::softmoe;
 
 #ifndef SOFTMOE_LLVM_LIBRARY_DIR
-#error "SOFTMOE_LLVM_LIBRARY_DIR must name the folder of the MLIR runtime libraries"
+#error                                                                         \
+    "SOFTMOE_LLVM_LIBRARY_DIR must name the folder of the MLIR runtime libraries"
 #endif
 
 void mlir::softmoe::registerRunnerDialects(DialectRegistry &registry) {
@@ -70,30 +70,32 @@ static std::string typeToString(Type type) {
   return s;
 }
 
-/// Collects the error diagnostics emitted while it is alive, one per line
-/// with their locations.
-namespace {
-class DiagnosticCollector {
-public:
-  explicit DiagnosticCollector(MLIRContext *ctx)
-      : handler(ctx, [this](Diagnostic &diag) {
-          if (diag.getSeverity() != DiagnosticSeverity::Error)
-            return success();
-          std::string loc;
-          llvm::raw_string_ostream os(loc);
-          diag.getLocation().print(os);
-          if (!text.empty())
-            text += "\n";
-          text += loc + ": " + diag.str();
-          return success();
-        }) {}
-  const std::string &getText() const { return text; }
+/// "file:line:col" for a location that has one, else its printed form.
+static std::string formatLocation(Location loc) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  if (auto flc = loc->findInstanceOf<FileLineColLoc>())
+    os << flc.getFilename().getValue() << ":" << flc.getLine() << ":"
+       << flc.getColumn();
+  else
+    loc.print(os);
+  return s;
+}
 
-private:
-  std::string text;
-  ScopedDiagnosticHandler handler;
-};
-} // namespace
+DiagnosticCollector::DiagnosticCollector(MLIRContext *ctx) : ctx(ctx) {
+  id = ctx->getDiagEngine().registerHandler([this](Diagnostic &diag) {
+    if (diag.getSeverity() != DiagnosticSeverity::Error)
+      return success();
+    if (!text.empty())
+      text += "\n";
+    text += formatLocation(diag.getLocation()) + ": " + diag.str();
+    return success();
+  });
+}
+
+DiagnosticCollector::~DiagnosticCollector() {
+  ctx->getDiagEngine().eraseHandler(id);
+}
 
 //===----------------------------------------------------------------------===//
 // Signatures
@@ -146,8 +148,8 @@ static Expected<func::FuncOp> findEntry(ModuleOp module, StringRef entry) {
   return fn;
 }
 
-Expected<FunctionSignature> mlir::softmoe::getFunctionSignature(ModuleOp module,
-                                                          StringRef entry) {
+Expected<FunctionSignature>
+mlir::softmoe::getFunctionSignature(ModuleOp module, StringRef entry) {
   Expected<func::FuncOp> fnOr = findEntry(module, entry);
   if (!fnOr)
     return fnOr.takeError();
@@ -170,8 +172,8 @@ Expected<FunctionSignature> mlir::softmoe::getFunctionSignature(ModuleOp module,
 }
 
 Error mlir::softmoe::checkArgument(const TensorSignature &sig, unsigned index,
-                             ElementKind kind, ArrayRef<int64_t> shape,
-                             StringRef what) {
+                                   ElementKind kind, ArrayRef<int64_t> shape,
+                                   StringRef what) {
   std::string arg =
       ("argument " + Twine(index) + " (" + sig.typeString + ")").str();
   if (kind != sig.kind)
@@ -192,8 +194,8 @@ Error mlir::softmoe::checkArgument(const TensorSignature &sig, unsigned index,
   return Error::success();
 }
 
-Error mlir::softmoe::checkShapesAgainstOps(ModuleOp module, StringRef entry,
-                                    ArrayRef<SmallVector<int64_t>> shapes) {
+Error mlir::softmoe::checkShapesAgainstOps(
+    ModuleOp module, StringRef entry, ArrayRef<SmallVector<int64_t>> shapes) {
   Expected<func::FuncOp> fnOr = findEntry(module, entry);
   if (!fnOr)
     return fnOr.takeError();
@@ -389,12 +391,10 @@ static char *wordPointer(int64_t w) {
   return reinterpret_cast<char *>(static_cast<intptr_t>(w));
 }
 
-Error JitFunction::invoke(CallFrame &frame) {
-  packed(frame.packedArgs.data());
-  return Error::success();
-}
+void JitFunction::invoke(CallFrame &frame) { packed(frame.packedArgs.data()); }
 
-Expected<SmallVector<HostTensor>> JitFunction::collectResults(CallFrame &frame) {
+Expected<SmallVector<HostTensor>>
+JitFunction::collectResults(CallFrame &frame) {
   SmallVector<HostTensor> results;
   size_t offset = 0;
   for (auto [i, rsig] : llvm::enumerate(sig.results)) {
@@ -406,11 +406,11 @@ Expected<SmallVector<HostTensor>> JitFunction::collectResults(CallFrame &frame) 
     ArrayRef<int64_t> sizes = words.slice(3, rank);
     ArrayRef<int64_t> strides = words.slice(3 + rank, rank);
     for (auto [d, size] : llvm::enumerate(sizes))
-      if (size < 0 || (!ShapedType::isDynamic(rsig.shape[d]) &&
-                       size != rsig.shape[d]))
-        return createStringError(
-            "result " + Twine(i) + " came back with shape " +
-            formatShape(sizes) + ", which does not fit " + rsig.typeString);
+      if (size < 0 ||
+          (!ShapedType::isDynamic(rsig.shape[d]) && size != rsig.shape[d]))
+        return createStringError("result " + Twine(i) +
+                                 " came back with shape " + formatShape(sizes) +
+                                 ", which does not fit " + rsig.typeString);
     Expected<HostTensor> tensor = HostTensor::allocate(rsig.kind, sizes);
     if (!tensor)
       return createStringError("result " + Twine(i) + ": " +
@@ -473,18 +473,18 @@ void JitFunction::freeResults(CallFrame &frame) {
 }
 
 /// Builds the descriptors for `args`, after checking them against `sig`.
-static Error buildFrame(const FunctionSignature &sig,
-                        ArrayRef<const HostTensor *> args,
-                        SmallVectorImpl<SmallVector<int64_t>> &argDescs,
-                        SmallVectorImpl<std::pair<const char *, const char *>>
-                            &inputRanges) {
+static Error buildFrame(
+    const FunctionSignature &sig, ArrayRef<const HostTensor *> args,
+    SmallVectorImpl<SmallVector<int64_t>> &argDescs,
+    SmallVectorImpl<std::pair<const char *, const char *>> &inputRanges) {
   if (args.size() != sig.args.size())
     return createStringError("@" + sig.name + " takes " +
                              Twine(sig.args.size()) + " tensors, got " +
                              Twine(args.size()));
   for (auto [i, arg] : llvm::enumerate(args)) {
-    if (Error err = checkArgument(sig.args[i], i, arg->getKind(),
-                                  arg->getShape(), "input " + std::to_string(i)))
+    if (Error err =
+            checkArgument(sig.args[i], i, arg->getKind(), arg->getShape(),
+                          "input " + std::to_string(i)))
       return err;
     SmallVector<int64_t> &desc = argDescs.emplace_back();
     ArrayRef<int64_t> shape = arg->getShape();
@@ -511,9 +511,9 @@ JitFunction::call(ArrayRef<const HostTensor *> args) {
   return results;
 }
 
-Expected<TimingStats> JitFunction::time(ArrayRef<const HostTensor *> args,
-                                        unsigned warmup, unsigned repeat,
-                                        SmallVectorImpl<HostTensor> *lastResults) {
+Expected<TimingStats>
+JitFunction::time(ArrayRef<const HostTensor *> args, unsigned warmup,
+                  unsigned repeat, SmallVectorImpl<HostTensor> *lastResults) {
   if (repeat == 0)
     return createStringError("the repeat count must be at least 1");
   CallFrame frame;
@@ -532,15 +532,13 @@ Expected<TimingStats> JitFunction::time(ArrayRef<const HostTensor *> args,
     frame.packedArgs.push_back(&descPtr);
 
   for (unsigned i = 0; i < warmup; ++i) {
-    if (Error err = invoke(frame))
-      return std::move(err);
+    invoke(frame);
     freeResults(frame);
   }
   TimingStats stats;
   for (unsigned i = 0; i < repeat; ++i) {
     double start = nowMs();
-    if (Error err = invoke(frame))
-      return std::move(err);
+    invoke(frame);
     stats.samplesMs.push_back(nowMs() - start);
     if (i + 1 == repeat && lastResults) {
       Expected<SmallVector<HostTensor>> results = collectResults(frame);

@@ -43,11 +43,10 @@ Error mlir::softmoe::checkLayerShape(const LayerShape &s) {
     if (value <= 0)
       return createStringError(Twine("--") + name + " must be positive, not " +
                                Twine(value));
-  SmallVector<int64_t> largest[] = {
-      {s.batch, s.tokens, s.dim},
-      {s.experts, s.dim, s.hidden},
-      {s.batch, s.tokens, s.experts, s.slots},
-      {s.batch, s.experts, s.slots, s.hidden}};
+  SmallVector<int64_t> largest[] = {{s.batch, s.tokens, s.dim},
+                                    {s.experts, s.dim, s.hidden},
+                                    {s.batch, s.tokens, s.experts, s.slots},
+                                    {s.batch, s.experts, s.slots, s.hidden}};
   for (ArrayRef<int64_t> shape : largest) {
     std::optional<int64_t> n = checkedNumElements(shape);
     if (!n || *n > (int64_t(1) << 40))
@@ -84,17 +83,17 @@ mlir::softmoe::buildLayerModule(MLIRContext *ctx, const LayerConfig &config) {
   auto tensor = [&](ArrayRef<int64_t> shape, Type elem) -> Type {
     return RankedTensorType::get(shape, elem);
   };
-  SmallVector<Type> argTypes = {
-      tensor({s.batch, s.tokens, s.dim}, et),
-      tensor({s.dim, s.experts, s.slots}, et),
-      tensor({s.experts, s.dim, s.hidden}, et),
-      tensor({s.experts, s.hidden}, et),
-      tensor({s.experts, s.hidden, s.dim}, et),
-      tensor({s.experts, s.dim}, et)};
+  SmallVector<Type> argTypes = {tensor({s.batch, s.tokens, s.dim}, et),
+                                tensor({s.dim, s.experts, s.slots}, et),
+                                tensor({s.experts, s.dim, s.hidden}, et),
+                                tensor({s.experts, s.hidden}, et),
+                                tensor({s.experts, s.hidden, s.dim}, et),
+                                tensor({s.experts, s.dim}, et)};
   if (config.normalize)
     argTypes.push_back(tensor({}, et));
   if (config.mask)
-    argTypes.push_back(tensor({s.batch, s.tokens}, elementType(ctx, ElementKind::I1)));
+    argTypes.push_back(
+        tensor({s.batch, s.tokens}, elementType(ctx, ElementKind::I1)));
   Type yType = tensor({s.batch, s.tokens, s.dim}, et);
 
   Location loc = NameLoc::get(StringAttr::get(ctx, "softmoe-bench"));
@@ -227,8 +226,8 @@ static void fillNormal(HostTensor &tensor, double stddev, uint64_t seed,
     t.join();
 }
 
-Expected<LayerInputs> mlir::softmoe::makeRandomLayerInputs(const LayerConfig &config,
-                                                     uint64_t seed) {
+Expected<LayerInputs>
+mlir::softmoe::makeRandomLayerInputs(const LayerConfig &config, uint64_t seed) {
   if (Error err = checkLayerShape(config.shape))
     return std::move(err);
   const LayerShape &s = config.shape;
@@ -295,7 +294,7 @@ Expected<LayerInputs> mlir::softmoe::makeRandomLayerInputs(const LayerConfig &co
 //===----------------------------------------------------------------------===//
 
 Expected<LayerInputs> mlir::softmoe::loadLayerInputs(StringRef dir,
-                                               LayerConfig &config) {
+                                                     LayerConfig &config) {
   if (!llvm::sys::fs::is_directory(dir))
     return createStringError(dir + ": not a folder (--inputs wants a folder "
                                    "with x.npy phi.npy w1.npy b1.npy w2.npy "
@@ -319,9 +318,9 @@ Expected<LayerInputs> mlir::softmoe::loadLayerInputs(StringRef dir,
   struct Spec {
     StringRef name, letters;
     bool present;
-  } specs[] = {{"x", "BMD", true},  {"phi", "DNP", true},
-               {"w1", "NDH", true}, {"b1", "NH", true},
-               {"w2", "NHD", true}, {"b2", "ND", true},
+  } specs[] = {{"x", "BMD", true},      {"phi", "DNP", true},
+               {"w1", "NDH", true},     {"b1", "NH", true},
+               {"w2", "NHD", true},     {"b2", "ND", true},
                {"scale", "", hasScale}, {"mask", "BM", hasMask}};
   // Each shape letter is bound by the first file that has it.
   std::map<char, std::pair<int64_t, std::string>> bound;
@@ -337,11 +336,12 @@ Expected<LayerInputs> mlir::softmoe::loadLayerInputs(StringRef dir,
       return array.takeError();
     ArrayRef<int64_t> shape = array->getShape();
     if (shape.size() != spec.letters.size())
-      return createStringError(
-          file + ": shape " + formatShape(shape) + " has rank " +
-          Twine(shape.size()) + ", expected rank " + Twine(spec.letters.size()) +
-          (spec.letters.empty() ? std::string(" (a scalar)")
-                                : " [" + spec.letters.str() + "]"));
+      return createStringError(file + ": shape " + formatShape(shape) +
+                               " has rank " + Twine(shape.size()) +
+                               ", expected rank " + Twine(spec.letters.size()) +
+                               (spec.letters.empty()
+                                    ? std::string(" (a scalar)")
+                                    : " [" + spec.letters.str() + "]"));
     for (auto [d, letter] : llvm::enumerate(spec.letters)) {
       if (shape[d] <= 0)
         return createStringError(file + ": dim " + Twine(d) + " (" +
@@ -365,20 +365,22 @@ Expected<LayerInputs> mlir::softmoe::loadLayerInputs(StringRef dir,
   LayerInputs in;
   HostTensor *targets[] = {&in.x, &in.phi, &in.w1, &in.b1, &in.w2, &in.b2};
   for (unsigned i = 0; i < 6; ++i) {
-    Expected<HostTensor> t = tensorFromNpy(*arrays[i], config.dtype,
-                                           (specs[i].name + ".npy").str());
+    Expected<HostTensor> t =
+        tensorFromNpy(*arrays[i], config.dtype, (specs[i].name + ".npy").str());
     if (!t)
       return t.takeError();
     *targets[i] = std::move(*t);
   }
   if (hasScale) {
-    Expected<HostTensor> t = tensorFromNpy(*arrays[6], config.dtype, "scale.npy");
+    Expected<HostTensor> t =
+        tensorFromNpy(*arrays[6], config.dtype, "scale.npy");
     if (!t)
       return t.takeError();
     in.scale = std::move(*t);
   }
   if (hasMask) {
-    Expected<HostTensor> t = tensorFromNpy(*arrays[7], ElementKind::I1, "mask.npy");
+    Expected<HostTensor> t =
+        tensorFromNpy(*arrays[7], ElementKind::I1, "mask.npy");
     if (!t)
       return t.takeError();
     in.mask = std::move(*t);

@@ -47,15 +47,21 @@ void mlir::softmoe::reportError(StringRef tool, const Twine &message) {
   errs().flush();
 }
 
-bool mlir::softmoe::parseToolCommandLine(int argc, char **argv, StringRef overview,
-                                   cl::OptionCategory &category) {
+bool mlir::softmoe::parseToolCommandLine(int argc, char **argv,
+                                         StringRef overview,
+                                         cl::OptionCategory &category) {
   cl::HideUnrelatedOptions(category);
   std::string errors;
   raw_string_ostream errStream(errors);
   if (cl::ParseCommandLineOptions(argc, argv, overview, &errStream))
     return true;
+  // Bad option values are reported by cl::Option::error straight to errs(),
+  // already as one line; only the errors cl sends to `errStream` (unknown
+  // arguments, with their suggestions) are left to print.
   StringRef tool = sys::path::filename(argv[0]);
-  reportError(tool, joinLines(errors, tool));
+  std::string joined = joinLines(errors, tool);
+  if (!joined.empty())
+    reportError(tool, joined);
   return false;
 }
 
@@ -74,13 +80,13 @@ mlir::softmoe::makeThreadsOption(cl::OptionCategory &category) {
 
 Error mlir::softmoe::ensureDirectory(StringRef dir) {
   if (std::error_code ec = sys::fs::create_directories(dir))
-    return createStringError(dir + ": cannot create the folder: " +
-                             ec.message());
+    return createStringError(dir +
+                             ": cannot create the folder: " + ec.message());
   return Error::success();
 }
 
 void mlir::softmoe::writeTimingAttributes(json::OStream &json,
-                                    const TimingStats &stats) {
+                                          const TimingStats &stats) {
   json.attribute("median_ms", stats.medianMs);
   json.attribute("min_ms", stats.minMs);
   json.attribute("mean_ms", stats.meanMs);
@@ -89,7 +95,7 @@ void mlir::softmoe::writeTimingAttributes(json::OStream &json,
 }
 
 void mlir::softmoe::writeSummaryAttributes(json::OStream &json,
-                                     const TensorSummary &summary) {
+                                           const TensorSummary &summary) {
   json.attribute("sum", summary.sum);
   json.attribute("abs_sum", summary.absSum);
   json.attribute("nonfinite", summary.nonFinite);

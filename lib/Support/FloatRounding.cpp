@@ -52,7 +52,8 @@ uint16_t mlir::softmoe::roundF32ToF16(float value) {
   // Subnormal half (units of 2^-24), or zero below 2^-25.
   if (exponent < 102)
     return sign;
-  uint32_t significand = mantissa | 0x800000u; // value = significand * 2^(e-150)
+  uint32_t significand =
+      mantissa | 0x800000u; // value = significand * 2^(e-150)
   return sign | static_cast<uint16_t>(
                     shiftRightRoundEven(significand, 126 - exponent));
 }
@@ -85,14 +86,14 @@ float mlir::softmoe::f16ToF32(uint16_t bits) {
 }
 
 void mlir::softmoe::roundF32ToBF16(llvm::ArrayRef<float> in,
-                             llvm::MutableArrayRef<uint16_t> out) {
+                                   llvm::MutableArrayRef<uint16_t> out) {
   assert(in.size() == out.size() && "size mismatch");
   for (size_t i = 0, e = in.size(); i < e; ++i)
     out[i] = roundF32ToBF16(in[i]);
 }
 
 void mlir::softmoe::roundF32ToF16(llvm::ArrayRef<float> in,
-                            llvm::MutableArrayRef<uint16_t> out) {
+                                  llvm::MutableArrayRef<uint16_t> out) {
   assert(in.size() == out.size() && "size mismatch");
   for (size_t i = 0, e = in.size(); i < e; ++i)
     out[i] = roundF32ToF16(in[i]);

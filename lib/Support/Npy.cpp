@@ -1,10 +1,10 @@
 //===- Npy.cpp - Read and write NumPy .npy files --------------------------===//
 //
-// Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
-// A file is the magic "\x93NUMPY", a major and a minor version byte, the
-// header length (uint16 little-endian in 1.0, uint32 in 2.0 and 3.0), the
-// header (a Python dict literal padded with spaces and a final newline), and
-// the raw data.
+// Format:
+// https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html A file
+// is the magic "\x93NUMPY", a major and a minor version byte, the header length
+// (uint16 little-endian in 1.0, uint32 in 2.0 and 3.0), the header (a Python
+// dict literal padded with spaces and a final newline), and the raw data.
 //
 //===----------------------------------------------------------------------===//
 
@@ -61,7 +61,8 @@ unsigned mlir::softmoe::npyElementSize(NpyDType dtype) {
   llvm_unreachable("unknown NpyDType");
 }
 
-std::optional<int64_t> mlir::softmoe::checkedNumElements(ArrayRef<int64_t> shape) {
+std::optional<int64_t>
+mlir::softmoe::checkedNumElements(ArrayRef<int64_t> shape) {
   int64_t n = 1;
   for (int64_t d : shape) {
     if (d < 0)
@@ -176,9 +177,7 @@ public:
   }
 
 private:
-  Error fail(const Twine &msg) {
-    return makeError("malformed header: " + msg);
-  }
+  Error fail(const Twine &msg) { return makeError("malformed header: " + msg); }
 
   void skipSpace() {
     while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t'))
@@ -275,7 +274,7 @@ private:
 } // namespace
 
 Error mlir::softmoe::parseNpyHeaderDict(StringRef dict, NpyDType &dtype,
-                                  SmallVectorImpl<int64_t> &shape) {
+                                        SmallVectorImpl<int64_t> &shape) {
   return DictParser(dict).parse(dtype, shape);
 }
 
@@ -302,8 +301,8 @@ Expected<NpyArray> mlir::softmoe::readNpy(StringRef path) {
   unsigned major = static_cast<uint8_t>(bytes[kMagicLen]);
   unsigned minor = static_cast<uint8_t>(bytes[kMagicLen + 1]);
   if (major < 1 || major > 3 || minor != 0)
-    return makeError(path + ": unsupported .npy version " + Twine(major) +
-                     "." + Twine(minor) + " (supported: 1.0, 2.0, 3.0)");
+    return makeError(path + ": unsupported .npy version " + Twine(major) + "." +
+                     Twine(minor) + " (supported: 1.0, 2.0, 3.0)");
   size_t lenBytes = major == 1 ? 2 : 4;
   size_t prefix = kMagicLen + 2 + lenBytes;
   if (bytes.size() < prefix)
@@ -363,8 +362,8 @@ Expected<NpyArray> mlir::softmoe::readNpy(StringRef path) {
 // Writing
 //===----------------------------------------------------------------------===//
 
-Error mlir::softmoe::writeNpy(StringRef path, NpyDType dtype, ArrayRef<int64_t> shape,
-                        ArrayRef<char> data) {
+Error mlir::softmoe::writeNpy(StringRef path, NpyDType dtype,
+                              ArrayRef<int64_t> shape, ArrayRef<char> data) {
   std::optional<int64_t> numElements = checkedNumElements(shape);
   uint64_t dataBytes = 0;
   if (!numElements ||
@@ -374,10 +373,10 @@ Error mlir::softmoe::writeNpy(StringRef path, NpyDType dtype, ArrayRef<int64_t> 
                      " data bytes do not match the shape " +
                      formatShape(shape));
 
-  std::string dict = ("{'descr': '" + npyDescr(dtype) +
-                      "', 'fortran_order': False, 'shape': " +
-                      formatShape(shape) + ", }")
-                         .str();
+  std::string dict =
+      ("{'descr': '" + npyDescr(dtype) +
+       "', 'fortran_order': False, 'shape': " + formatShape(shape) + ", }")
+          .str();
   // Pad with spaces so that the data starts 64-byte aligned, as numpy does.
   unsigned major = 1;
   size_t prefix = kMagicLen + 2 + 2;
@@ -395,8 +394,8 @@ Error mlir::softmoe::writeNpy(StringRef path, NpyDType dtype, ArrayRef<int64_t> 
   int fd;
   if (std::error_code ec =
           sys::fs::createUniqueFile(path + ".tmp-%%%%%%%%", fd, tmpPath))
-    return makeError(path + ": cannot create a temporary file: " +
-                     ec.message());
+    return makeError(path +
+                     ": cannot create a temporary file: " + ec.message());
   sys::RemoveFileOnSignal(tmpPath);
   auto cleanup = [&](const Twine &msg) {
     sys::fs::remove(tmpPath);

@@ -3,8 +3,10 @@
 // The command-line contract of shared/CONTRACT.md:
 //
 //   softmoe-bench --batch B --tokens M --dim D --experts N --slots P --hidden H
-//                 [--dtype f32|bf16|f16] [--activation gelu_tanh|gelu_erf|relu|silu]
-//                 [--normalize] [--mask] [--threads T] [--repeat R] [--warmup W]
+//                 [--dtype f32|bf16|f16] [--activation
+//                 gelu_tanh|gelu_erf|relu|silu]
+//                 [--normalize] [--mask] [--threads T] [--repeat R] [--warmup
+//                 W]
 //                 [--target cpu|cuda] [--inputs DIR] [--save-outputs DIR]
 //                 [--seed S]
 //
@@ -41,8 +43,7 @@ static constexpr int kExitTargetMissing = 2;
 namespace {
 llvm::cl::OptionCategory category("softmoe-bench options");
 
-template <typename T>
-using Opt = llvm::cl::opt<T>;
+template <typename T> using Opt = llvm::cl::opt<T>;
 
 LayerShape defaults;
 Opt<int64_t> batch("batch", llvm::cl::desc("B, groups (sequences)"),
@@ -148,9 +149,9 @@ static std::optional<Failure> run() {
     return Failure{"the cuda target is not built into this softmoe-bench",
                    kExitTargetMissing};
 
-  Expected<LayerInputs> inputs =
-      inputsDir.empty() ? makeRandomLayerInputs(config, seed)
-                        : loadLayerInputs(inputsDir, config);
+  Expected<LayerInputs> inputs = inputsDir.empty()
+                                     ? makeRandomLayerInputs(config, seed)
+                                     : loadLayerInputs(inputsDir, config);
   if (!inputs)
     return fail(inputs.takeError());
   if (!saveDir.empty())
@@ -171,9 +172,10 @@ static std::optional<Failure> run() {
   CPUPipelineOptions options;
   if (threads->getNumOccurrences())
     options.threads = threads->getValue();
-  Expected<std::unique_ptr<JitFunction>> fn = JitFunction::compile(
-      **module, *sig,
-      [&](OpPassManager &pm) { buildSoftMoECPUPipeline(pm, options); });
+  Expected<std::unique_ptr<JitFunction>> fn =
+      JitFunction::compile(**module, *sig, [&](OpPassManager &pm) {
+        buildSoftMoECPUPipeline(pm, options);
+      });
   if (!fn)
     return fail(fn.takeError());
   double compileMs = nowMs() - start;

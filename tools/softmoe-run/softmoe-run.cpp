@@ -77,21 +77,13 @@ static Expected<OwningOpRef<ModuleOp>> parseModel(MLIRContext &ctx,
     return llvm::createStringError(path + ": cannot read: " + ec.message());
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(*fileOr), llvm::SMLoc());
-  std::string errors;
-  ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &diag) {
-    if (diag.getSeverity() != DiagnosticSeverity::Error)
-      return success();
-    std::string loc;
-    llvm::raw_string_ostream os(loc);
-    diag.getLocation().print(os);
-    errors += (errors.empty() ? "" : "\n") + loc + ": " + diag.str();
-    return success();
-  });
+  DiagnosticCollector diags(&ctx);
   OwningOpRef<ModuleOp> module =
       parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&ctx));
   if (!module)
-    return llvm::createStringError(
-        errors.empty() ? path + ": cannot parse the model" : errors);
+    return llvm::createStringError(diags.getText().empty()
+                                       ? path + ": cannot parse the model"
+                                       : diags.getText());
   return std::move(module);
 }
 
@@ -152,9 +144,10 @@ static Error run() {
   CPUPipelineOptions options;
   if (threads->getNumOccurrences())
     options.threads = threads->getValue();
-  Expected<std::unique_ptr<JitFunction>> fn = JitFunction::compile(
-      **module, *sig,
-      [&](OpPassManager &pm) { buildSoftMoECPUPipeline(pm, options); });
+  Expected<std::unique_ptr<JitFunction>> fn =
+      JitFunction::compile(**module, *sig, [&](OpPassManager &pm) {
+        buildSoftMoECPUPipeline(pm, options);
+      });
   if (!fn)
     return fn.takeError();
 
@@ -186,7 +179,8 @@ static Error run() {
     json.attribute("threads", static_cast<int64_t>(options.threads));
     json.attribute("warmup", static_cast<int64_t>(warmup));
     json.attribute("repeat", static_cast<int64_t>(repeat));
-    json.attribute("compile_ms", (*fn)->getPipelineMs() + (*fn)->getCodegenMs());
+    json.attribute("compile_ms",
+                   (*fn)->getPipelineMs() + (*fn)->getCodegenMs());
     writeTimingAttributes(json, *stats);
     json.attributeArray("results", [&] {
       for (size_t i = 0; i < results.size(); ++i) {

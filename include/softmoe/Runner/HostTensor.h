@@ -54,13 +54,11 @@ public:
   char *data() { return storage.get(); }
   const char *data() const { return storage.get(); }
 
-  template <typename T>
-  llvm::MutableArrayRef<T> elements() {
+  template <typename T> llvm::MutableArrayRef<T> elements() {
     return {reinterpret_cast<T *>(storage.get()),
             static_cast<size_t>(numElements)};
   }
-  template <typename T>
-  llvm::ArrayRef<T> elements() const {
+  template <typename T> llvm::ArrayRef<T> elements() const {
     return {reinterpret_cast<const T *>(storage.get()),
             static_cast<size_t>(numElements)};
   }
@@ -81,9 +79,8 @@ private:
 /// Converts an .npy array to a tensor of `kind`: float32 feeds f32 and is
 /// rounded (to nearest even) for bf16 and f16; float16 feeds f16; bool feeds
 /// i1. Any other pairing is an error naming `what` (e.g. "x.npy").
-llvm::Expected<HostTensor> tensorFromNpy(const NpyArray &array,
-                                         ElementKind kind,
-                                         llvm::StringRef what);
+llvm::Expected<HostTensor>
+tensorFromNpy(const NpyArray &array, ElementKind kind, llvm::StringRef what);
 
 /// Writes `tensor` to `path` atomically (see writeNpy): f32, bf16 and f16 as
 /// float32, i1 as bool.

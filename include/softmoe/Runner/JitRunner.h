@@ -14,6 +14,7 @@
 #include "softmoe/Runner/HostTensor.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -34,6 +35,20 @@ namespace mlir::softmoe {
 /// dialect and extension, the softmoe dialect, and the translations to LLVM
 /// IR.
 void registerRunnerDialects(mlir::DialectRegistry &registry);
+
+/// Collects the error diagnostics emitted while it is alive as lines
+/// "FILE:LINE:COL: message", for one-line tool errors.
+class DiagnosticCollector {
+public:
+  explicit DiagnosticCollector(mlir::MLIRContext *ctx);
+  ~DiagnosticCollector();
+  const std::string &getText() const { return text; }
+
+private:
+  std::string text;
+  mlir::DiagnosticEngine::HandlerID id;
+  mlir::MLIRContext *ctx;
+};
 
 /// One tensor argument or result: element kind and shape, with
 /// mlir::ShapedType::kDynamic for dynamic dimensions.
@@ -66,8 +81,9 @@ llvm::Error checkArgument(const TensorSignature &sig, unsigned index,
 /// catches, before any code runs, dynamic dimensions that agree with the
 /// signature but not with each other (e.g. x with M=16 and a mask with M=8),
 /// which the compiled code does not check.
-llvm::Error checkShapesAgainstOps(mlir::ModuleOp module, llvm::StringRef entry,
-                                  llvm::ArrayRef<llvm::SmallVector<int64_t>> shapes);
+llvm::Error
+checkShapesAgainstOps(mlir::ModuleOp module, llvm::StringRef entry,
+                      llvm::ArrayRef<llvm::SmallVector<int64_t>> shapes);
 
 struct TimingStats {
   double medianMs = 0, minMs = 0, meanMs = 0, maxMs = 0;
@@ -106,7 +122,8 @@ public:
   /// the last call go to `lastResults` when it is given.
   llvm::Expected<TimingStats>
   time(llvm::ArrayRef<const HostTensor *> args, unsigned warmup,
-       unsigned repeat, llvm::SmallVectorImpl<HostTensor> *lastResults = nullptr);
+       unsigned repeat,
+       llvm::SmallVectorImpl<HostTensor> *lastResults = nullptr);
 
   const FunctionSignature &getSignature() const { return sig; }
   /// Milliseconds spent in the pass pipeline and in LLVM code generation.
@@ -116,8 +133,9 @@ public:
 private:
   JitFunction() = default;
   struct CallFrame;
-  llvm::Error invoke(CallFrame &frame);
-  llvm::Expected<llvm::SmallVector<HostTensor>> collectResults(CallFrame &frame);
+  void invoke(CallFrame &frame);
+  llvm::Expected<llvm::SmallVector<HostTensor>>
+  collectResults(CallFrame &frame);
   void freeResults(CallFrame &frame);
 
   FunctionSignature sig;

@@ -1,4 +1,5 @@
-//===- ToolSupport.h - Command-line plumbing of the runner tools -*- C++ -*-===//
+//===- ToolSupport.h - Command-line plumbing of the runner tools -*- C++
+//-*-===//
 //
 // What softmoe-run and softmoe-bench share around the JIT: one-line error
 // reporting, command-line parsing whose errors are one line too, a monotonic

@@ -26,8 +26,10 @@ float bf16ToF32(uint16_t bits);
 float f16ToF32(uint16_t bits);
 
 /// Bulk forms; `out.size()` must equal `in.size()`.
-void roundF32ToBF16(llvm::ArrayRef<float> in, llvm::MutableArrayRef<uint16_t> out);
-void roundF32ToF16(llvm::ArrayRef<float> in, llvm::MutableArrayRef<uint16_t> out);
+void roundF32ToBF16(llvm::ArrayRef<float> in,
+                    llvm::MutableArrayRef<uint16_t> out);
+void roundF32ToF16(llvm::ArrayRef<float> in,
+                   llvm::MutableArrayRef<uint16_t> out);
 
 } // namespace mlir::softmoe
 

@@ -13,8 +13,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
-#include "mlir/IR/TypeUtilities.h"
-#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Format.h"
 
 using namespace mlir;
 using namespace mlir::softmoe;
@@ -177,15 +176,20 @@ LogicalResult ShapeBinder::bind(ArrayRef<Role> roles) {
 /// The rules shared by the ops that normalise (router and layer).
 static LogicalResult checkNormalize(const ShapeBinder &binder, bool normalize,
                                     Value scale, FloatAttr epsilonAttr) {
-  // The parser infers types before it fills in default-valued attributes.
-  float epsilon = epsilonAttr ? epsilonAttr.getValue().convertToFloat() : 1e-6f;
   if (normalize && !scale)
     return binder.error("normalize is set but no scale operand is given");
   if (!normalize && scale)
     return binder.error("a scale operand is given but normalize is not set");
-  if (!(epsilon > 0.0f))
-    return binder.error("epsilon must be positive, but is " +
-                        llvm::formatv("{0}", epsilon).str());
+  // The parser infers types before it fills in default-valued attributes, so
+  // a missing epsilon is the (positive) default. getValueAsDouble accepts any
+  // float semantics: a C++ builder may hand in a non-f32 attribute, which the
+  // ODS constraint rejects later.
+  if (epsilonAttr && !(epsilonAttr.getValueAsDouble() > 0.0)) {
+    std::string text;
+    llvm::raw_string_ostream(text)
+        << llvm::format("%g", epsilonAttr.getValueAsDouble());
+    return binder.error("epsilon must be positive, but is " + text);
+  }
   return success();
 }
 
@@ -206,16 +210,12 @@ static LogicalResult inferOne(std::optional<Location> loc,
   return success();
 }
 
-/// A dynamic size is compatible with any static one: inference may refine.
+/// The declared result type must be exactly the inferred one. The custom form
+/// does not print result types, so a less static declared type (which a
+/// looser rule would accept) would silently change when the printed IR is
+/// parsed again and break its users; refine or relax types with tensor.cast.
 static bool compatibleTensorTypes(TypeRange l, TypeRange r) {
-  if (l.size() != r.size())
-    return false;
-  for (auto [a, b] : llvm::zip(l, r)) {
-    if (getElementTypeOrSelf(a) != getElementTypeOrSelf(b) ||
-        failed(verifyCompatibleShape(a, b)))
-      return false;
-  }
-  return true;
+  return l == r;
 }
 
 /// Reifies the one result of `op`, whose letters are `resultDims`.

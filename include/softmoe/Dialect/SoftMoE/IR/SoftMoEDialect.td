@@ -29,6 +29,10 @@ def SoftMoE_Dialect : Dialect {
 
     Data operands are f32, bf16 or f16 and share one element type per op; the
     router logits are always f32, since they feed two softmaxes that run in f32.
+
+    Result types are inferred from the operands and the custom form does not
+    print them; a declared result type (generic form, C++ builders) must be
+    exactly the inferred one. Use `tensor.cast` to relax or refine a result.
   }];
   let useDefaultAttributePrinterParser = 1;
 }

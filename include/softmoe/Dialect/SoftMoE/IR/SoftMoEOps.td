@@ -1,7 +1,8 @@
 //===- SoftMoEOps.td - softmoe operations ------------------*- tablegen -*-===//
 //
 // The Soft MoE layer and the four stages it decomposes into. The exact math is
-// in shared/CONTRACT.md; docs/SoftMoE/SoftMoEDialect.md is generated from here.
+// in shared/CONTRACT.md; docs/generated/SoftMoE/SoftMoEDialect.md is generated
+// from here (cmake --build build --target softmoe-doc).
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,10 +17,25 @@ include "mlir/IR/BuiltinAttributes.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/CommonTypeConstraints.td"
 
-// Element types are checked by the verifiers (with messages that name the
-// operand), so the ODS constraints only ask for ranked tensors.
-defvar SoftMoE_Tensor = AnyRankedTensor;
-defvar SoftMoE_MaskTensor = AnyRankedTensor;
+// Shapes and element types are checked by the verifiers (with messages that
+// name the operand and the contract letter), so the ODS constraints only ask
+// for ranked tensors; their summaries say the whole rule for the docs.
+class SoftMoE_Tensor<string summary>
+    : Type<AnyRankedTensor.predicate, summary, "::mlir::RankedTensorType">;
+
+class SoftMoE_DataTensor<string shape>
+    : SoftMoE_Tensor<!strconcat(shape,
+                                " tensor of the data type (f32, bf16 or f16)")>;
+def SoftMoE_TokensTensor : SoftMoE_DataTensor<"ranked [B, M, D]">;
+def SoftMoE_PhiTensor : SoftMoE_DataTensor<"ranked [D, N, P]">;
+def SoftMoE_ScaleTensor : SoftMoE_DataTensor<"rank-0">;
+def SoftMoE_SlotsTensor : SoftMoE_DataTensor<"ranked [B, N, P, D]">;
+def SoftMoE_W1Tensor : SoftMoE_DataTensor<"ranked [N, D, H]">;
+def SoftMoE_B1Tensor : SoftMoE_DataTensor<"ranked [N, H]">;
+def SoftMoE_W2Tensor : SoftMoE_DataTensor<"ranked [N, H, D]">;
+def SoftMoE_B2Tensor : SoftMoE_DataTensor<"ranked [N, D]">;
+def SoftMoE_LogitsTensor : SoftMoE_Tensor<"ranked [B, M, N, P] tensor of f32">;
+def SoftMoE_MaskTensor : SoftMoE_Tensor<"ranked [B, M] tensor of i1">;
 
 class SoftMoE_Op<string mnemonic, list<Trait> traits = []>
     : Op<SoftMoE_Dialect, mnemonic, !listconcat(traits, [
@@ -49,11 +65,11 @@ def SoftMoE_RouterOp : SoftMoE_Op<"router"> {
         : tensor<8x196x384xbf16>, tensor<384x32x4xbf16>
     ```
   }];
-  let arguments = (ins SoftMoE_Tensor:$x, SoftMoE_Tensor:$phi,
-                       Optional<SoftMoE_Tensor>:$scale,
+  let arguments = (ins SoftMoE_TokensTensor:$x, SoftMoE_PhiTensor:$phi,
+                       Optional<SoftMoE_ScaleTensor>:$scale,
                        UnitAttr:$normalize,
                        DefaultValuedAttr<F32Attr, "1.0e-6">:$epsilon);
-  let results = (outs SoftMoE_Tensor:$logits);
+  let results = (outs SoftMoE_LogitsTensor:$logits);
   let assemblyFormat = [{
     $x `,` $phi (`scale` `(` $scale^ `:` type($scale) `)`)?
     (`normalize` $normalize^)? (`epsilon` `(` $epsilon^ `)`)? attr-dict
@@ -75,9 +91,9 @@ def SoftMoE_DispatchOp : SoftMoE_Op<"dispatch"> {
         : tensor<8x196x32x4xf32>, tensor<8x196x384xf32>
     ```
   }];
-  let arguments = (ins SoftMoE_Tensor:$logits, SoftMoE_Tensor:$x,
+  let arguments = (ins SoftMoE_LogitsTensor:$logits, SoftMoE_TokensTensor:$x,
                        Optional<SoftMoE_MaskTensor>:$mask);
-  let results = (outs SoftMoE_Tensor:$slots);
+  let results = (outs SoftMoE_SlotsTensor:$slots);
   let assemblyFormat = [{
     $logits `,` $x (`mask` `(` $mask^ `:` type($mask) `)`)? attr-dict
     `:` type($logits) `,` type($x)
@@ -97,12 +113,12 @@ def SoftMoE_ExpertApplyOp : SoftMoE_Op<"expert_apply"> {
           tensor<32x1536x384xf32>, tensor<32x384xf32>
     ```
   }];
-  let arguments = (ins SoftMoE_Tensor:$slots, SoftMoE_Tensor:$w1,
-                       SoftMoE_Tensor:$b1, SoftMoE_Tensor:$w2,
-                       SoftMoE_Tensor:$b2,
+  let arguments = (ins SoftMoE_SlotsTensor:$slots, SoftMoE_W1Tensor:$w1,
+                       SoftMoE_B1Tensor:$b1, SoftMoE_W2Tensor:$w2,
+                       SoftMoE_B2Tensor:$b2,
                        DefaultValuedAttr<SoftMoE_ActivationAttr,
                          "::mlir::softmoe::Activation::gelu_tanh">:$activation);
-  let results = (outs SoftMoE_Tensor:$out);
+  let results = (outs SoftMoE_SlotsTensor:$out);
   let assemblyFormat = [{
     $slots `,` $w1 `,` $b1 `,` $w2 `,` $b2 (`activation` `` $activation^)?
     attr-dict `:` type($slots) `,` type($w1) `,` type($b1) `,` type($w2) `,`
@@ -122,9 +138,10 @@ def SoftMoE_CombineOp : SoftMoE_Op<"combine"> {
         : tensor<8x196x32x4xf32>, tensor<8x32x4x384xf32>
     ```
   }];
-  let arguments = (ins SoftMoE_Tensor:$logits, SoftMoE_Tensor:$expert_out,
+  let arguments = (ins SoftMoE_LogitsTensor:$logits,
+                       SoftMoE_SlotsTensor:$expert_out,
                        Optional<SoftMoE_MaskTensor>:$mask);
-  let results = (outs SoftMoE_Tensor:$y);
+  let results = (outs SoftMoE_TokensTensor:$y);
   let assemblyFormat = [{
     $logits `,` $expert_out (`mask` `(` $mask^ `:` type($mask) `)`)? attr-dict
     `:` type($logits) `,` type($expert_out)
@@ -145,16 +162,16 @@ def SoftMoE_LayerOp : SoftMoE_Op<"layer", [AttrSizedOperandSegments]> {
           tensor<32x1536xf32>, tensor<32x1536x384xf32>, tensor<32x384xf32>
     ```
   }];
-  let arguments = (ins SoftMoE_Tensor:$x, SoftMoE_Tensor:$phi,
-                       SoftMoE_Tensor:$w1, SoftMoE_Tensor:$b1,
-                       SoftMoE_Tensor:$w2, SoftMoE_Tensor:$b2,
-                       Optional<SoftMoE_Tensor>:$scale,
+  let arguments = (ins SoftMoE_TokensTensor:$x, SoftMoE_PhiTensor:$phi,
+                       SoftMoE_W1Tensor:$w1, SoftMoE_B1Tensor:$b1,
+                       SoftMoE_W2Tensor:$w2, SoftMoE_B2Tensor:$b2,
+                       Optional<SoftMoE_ScaleTensor>:$scale,
                        Optional<SoftMoE_MaskTensor>:$mask,
                        UnitAttr:$normalize,
                        DefaultValuedAttr<F32Attr, "1.0e-6">:$epsilon,
                        DefaultValuedAttr<SoftMoE_ActivationAttr,
                          "::mlir::softmoe::Activation::gelu_tanh">:$activation);
-  let results = (outs SoftMoE_Tensor:$y);
+  let results = (outs SoftMoE_TokensTensor:$y);
   let assemblyFormat = [{
     $x `,` $phi `,` $w1 `,` $b1 `,` $w2 `,` $b2
     (`scale` `(` $scale^ `:` type($scale) `)`)?

@@ -16,4 +16,29 @@ def SoftMoEDecompose : Pass<"softmoe-decompose"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def SoftMoERaiseFromLinalg : Pass<"softmoe-raise-from-linalg"> {
+  let summary = "Recognise Soft MoE layers in linalg/tensor/arith/math IR";
+  let description = [{
+    Finds the Soft MoE computation of CONTRACT.md in the IR that a generic
+    frontend emits (einsum-style `linalg.generic`s or `linalg.matmul` /
+    `linalg.batch_matmul` with transposes and reshapes, `linalg.softmax` or
+    explicit max/sub/exp/sum/div reductions, the l2 normalisation with its
+    scale, and the gelu_tanh, gelu_erf, relu or silu expert activation) and
+    rewrites it into `softmoe.layer` when the whole layer matches, otherwise
+    into the stage ops (`softmoe.router`, `softmoe.dispatch`,
+    `softmoe.expert_apply`, `softmoe.combine`) whose computation matches.
+
+    Matching is structural: indexing maps, iterator types, the scalar ops of
+    the bodies and the identity of the tensors they read, tracked through
+    `linalg.transpose`/`linalg.broadcast`/permuting generics,
+    `tensor.expand_shape`, `tensor.collapse_shape` and `tensor.cast`. What it
+    recognises and what it refuses is in docs/raising.md. IR that does not
+    match is left untouched.
+  }];
+  let dependentDialects = ["::mlir::softmoe::SoftMoEDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // SOFTMOE_DIALECT_SOFTMOE_TRANSFORMS_PASSES_TD
