@@ -24,6 +24,7 @@
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
 #include "mlir/IR/Dominance.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -155,7 +156,13 @@ static FailureOr<KernelPlan> planContraction(linalg::LinalgOp op,
       plan.parallelTiles[d] = 1;
   }
   plan.parallelTiles[row] = std::min(rt.mr, ranges[row]);
-  plan.parallelTiles[*lane] = std::min(rt.nr, ranges[*lane]);
+  // Whole registers across: a dimension narrower than the tile but wider
+  // than one register is split into full registers plus a peeled rest.
+  int64_t lanes = target.f32Lanes();
+  int64_t nr = std::min(rt.nr, ranges[*lane]);
+  if (nr > lanes && nr % lanes)
+    nr = nr / lanes * lanes;
+  plan.parallelTiles[*lane] = nr;
   // batch, column panel, other row-side dims, row strip: one panel of B is
   // reused by every row strip before the next panel is touched.
   for (unsigned d : dims->batch)
@@ -169,6 +176,50 @@ static FailureOr<KernelPlan> planContraction(linalg::LinalgOp op,
     plan.forallDim = pickForallDim(plan.parallelOrder, ranges,
                                    plan.parallelTiles, threads);
   return plan;
+}
+
+/// Vector lanes run along the contiguous dimension of the biggest operand (a
+/// reduction into fewer dimensions reads far more than it writes); when that
+/// dimension is reduced, the reduction is horizontal.
+static std::optional<unsigned> pickLaneDim(linalg::LinalgOp op) {
+  SmallVector<int64_t> ranges = staticLoopRanges(op);
+  std::optional<unsigned> lane;
+  int64_t biggest = -1;
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto t = dyn_cast<MemRefType>(operand.get().getType());
+    if (!t || !t.hasStaticShape())
+      continue;
+    std::optional<unsigned> d = contiguousDim(op, &operand);
+    if (!d || ranges[*d] == 1)
+      continue;
+    if (t.getNumElements() > biggest) {
+      biggest = t.getNumElements();
+      lane = d;
+    }
+  }
+  return lane;
+}
+
+/// Makes the lane dimension of an elementwise or reduction generic its
+/// innermost loop, so that the vectorizer puts the lanes in the last vector
+/// dimension (where unrolling to registers expects them) and reductions over
+/// other dimensions become elementwise across iterations.
+static linalg::LinalgOp moveLaneDimLast(RewriterBase &rewriter,
+                                        linalg::LinalgOp op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  std::optional<unsigned> lane = pickLaneDim(op);
+  unsigned n = op.getNumLoops();
+  if (!generic || !lane || *lane == n - 1 || !hasStaticShapes(op))
+    return op;
+  SmallVector<unsigned> perm;
+  for (unsigned d = 0; d < n; ++d)
+    if (d != *lane)
+      perm.push_back(d);
+  perm.push_back(*lane);
+  rewriter.setInsertionPoint(generic);
+  FailureOr<linalg::GenericOp> r =
+      linalg::interchangeGenericOp(rewriter, generic, perm);
+  return succeeded(r) ? cast<linalg::LinalgOp>(r->getOperation()) : op;
 }
 
 /// Plan for any other op: vectorized along one contiguous dimension, every
@@ -185,23 +236,7 @@ static KernelPlan planElementwise(linalg::LinalgOp op, const CPUTarget &target,
     return plan;
   }
   auto iters = op.getIteratorTypesArray();
-  // Vector lanes run along the contiguous dimension of the biggest operand
-  // (a reduction into fewer dimensions reads far more than it writes); when
-  // that dimension is reduced, the reduction is horizontal.
-  std::optional<unsigned> lane;
-  int64_t biggest = -1;
-  for (OpOperand &operand : op->getOpOperands()) {
-    auto t = dyn_cast<MemRefType>(operand.get().getType());
-    if (!t || !t.hasStaticShape())
-      continue;
-    std::optional<unsigned> d = contiguousDim(op, &operand);
-    if (!d || ranges[*d] == 1)
-      continue;
-    if (t.getNumElements() > biggest) {
-      biggest = t.getNumElements();
-      lane = d;
-    }
-  }
+  std::optional<unsigned> lane = pickLaneDim(op);
   for (unsigned d = 0; d < nLoops; ++d) {
     if (linalg::isReductionIterator(iters[d]))
       plan.reductionTiles[d] = 1;
@@ -565,39 +600,220 @@ static void hoistAccumulators(RewriterBase &rewriter, func::FuncOp func) {
   }
 }
 
+/// The widest piece of at most one register that divides `size` (unrolling
+/// needs a divisor; tiles are whole registers except for peeled rests).
+static int64_t registerPiece(int64_t size, int64_t lanes) {
+  for (int64_t p = std::min(size, lanes); p > 1; --p)
+    if (size % p == 0)
+      return p;
+  return 1;
+}
+
 /// Native shape of one vector op after unrolling: one register along the
 /// innermost dimension, 1 elsewhere (contractions: along the lane dimension
 /// of the accumulator).
 static std::optional<SmallVector<int64_t>> nativeShape(Operation *op,
                                                        int64_t lanes) {
+  SmallVector<int64_t> full, shape;
   if (auto c = dyn_cast<vector::ContractionOp>(op)) {
     auto resTy = dyn_cast<VectorType>(c.getResultType());
     if (!resTy)
       return std::nullopt;
-    SmallVector<int64_t> shape(c.getIteratorTypes().size(), 1);
+    c.getIterationBounds(full);
+    shape.assign(full.size(), 1);
     AffineMap accMap = c.getIndexingMapsArray()[2];
     unsigned lane = accMap.getDimPosition(accMap.getNumResults() - 1);
-    shape[lane] = std::min<int64_t>(lanes, resTy.getShape().back());
-    return shape;
+    shape[lane] = registerPiece(full[lane], lanes);
+  } else {
+    VectorType vt;
+    if (auto mr = dyn_cast<vector::MultiDimReductionOp>(op))
+      vt = mr.getSourceVectorType();
+    else if (auto x = dyn_cast<VectorTransferOpInterface>(op))
+      vt = x.getVectorType();
+    else if (op->getNumResults() == 1)
+      vt = dyn_cast<VectorType>(op->getResult(0).getType());
+    if (!vt || vt.getRank() == 0)
+      return std::nullopt;
+    full = llvm::to_vector(vt.getShape());
+    shape.assign(full.size(), 1);
+    shape.back() = registerPiece(full.back(), lanes);
   }
-  if (auto mr = dyn_cast<vector::MultiDimReductionOp>(op)) {
-    VectorType src = mr.getSourceVectorType();
-    SmallVector<int64_t> shape(src.getRank(), 1);
-    shape.back() = std::min<int64_t>(lanes, src.getShape().back());
-    return shape;
-  }
-  VectorType vt;
-  if (auto x = dyn_cast<VectorTransferOpInterface>(op))
-    vt = x.getVectorType();
-  else if (op->getNumResults() == 1)
-    vt = dyn_cast<VectorType>(op->getResult(0).getType());
-  if (!vt || vt.getRank() == 0)
-    return std::nullopt;
-  SmallVector<int64_t> shape(vt.getRank(), 1);
-  shape.back() = std::min<int64_t>(lanes, vt.getShape().back());
-  if (ArrayRef<int64_t>(shape) == vt.getShape())
+  // Unrolling an op into one piece of its own shape would never stop.
+  if (shape == full)
     return std::nullopt;
   return shape;
+}
+
+/// Software prefetch for the operand a reduction loop streams: every
+/// multi-element vector.load in a marked reduction loop whose row index is the
+/// loop's induction variable (a row of B in a register tile) gets a prefetch
+/// of the same elements `distance` iterations ahead, clamped to the last row.
+/// Weight panels are read with a row stride of kilobytes, which the hardware
+/// prefetchers follow poorly.
+static void insertPrefetches(RewriterBase &rewriter, func::FuncOp func,
+                             int64_t distance) {
+  if (distance <= 0)
+    return;
+  func.walk([&](scf::ForOp loop) {
+    if (!loop->hasAttr(kAccLoop))
+      return;
+    Value iv = loop.getInductionVar();
+    SmallVector<vector::LoadOp> loads;
+    for (auto load : loop.getBody()->getOps<vector::LoadOp>()) {
+      if (load.getVectorType().getNumElements() <= 1)
+        continue;
+      auto idx = load.getIndices();
+      if (idx.size() < 2 || !llvm::is_contained(idx.drop_back(), iv))
+        continue;
+      loads.push_back(load);
+    }
+    if (loads.empty())
+      return;
+    Location loc = loop.getLoc();
+    rewriter.setInsertionPointToStart(loop.getBody());
+    Value ahead = arith::AddIOp::create(
+        rewriter, loc, iv,
+        arith::MulIOp::create(
+            rewriter, loc, loop.getStep(),
+            arith::ConstantIndexOp::create(rewriter, loc, distance)));
+    Value last = arith::SubIOp::create(
+        rewriter, loc, loop.getUpperBound(),
+        arith::ConstantIndexOp::create(rewriter, loc, 1));
+    Value row = arith::MinSIOp::create(rewriter, loc, ahead, last);
+    for (vector::LoadOp load : loads) {
+      SmallVector<Value> idx(load.getIndices());
+      for (Value &v : idx)
+        if (v == iv)
+          v = row;
+      rewriter.setInsertionPoint(load);
+      memref::PrefetchOp::create(rewriter, loc, load.getBase(), idx,
+                                 rewriter.getBoolAttr(false),
+                                 rewriter.getI32IntegerAttr(3),
+                                 rewriter.getBoolAttr(true));
+    }
+  });
+}
+
+namespace {
+/// A transfer_read that broadcasts along some vector dimensions becomes a
+/// read of the other dimensions, a shape_cast that puts unit dimensions back
+/// and a stretching vector.broadcast. The upstream permutation-map lowering
+/// instead broadcasts to a transposed shape and transposes back; unrolled to
+/// registers that transpose feeds patterns that rewrite it forever (the
+/// compile-time blow-up of a softmax's broadcast row maximum).
+struct TransferReadBroadcastToStretch
+    : public OpRewritePattern<vector::TransferReadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::TransferReadOp read,
+                                PatternRewriter &rewriter) const override {
+    if (read.getMask() || !isa<MemRefType>(read.getBase().getType()))
+      return failure();
+    AffineMap map = read.getPermutationMap();
+    VectorType vt = read.getVectorType();
+    SmallVector<AffineExpr> kept;
+    SmallVector<int64_t> keptShape, unitShape;
+    SmallVector<bool> keptInBounds;
+    SmallVector<bool> inBounds = read.getInBoundsValues();
+    bool broadcasts = false;
+    for (auto [i, e] : llvm::enumerate(map.getResults())) {
+      if (auto c = dyn_cast<AffineConstantExpr>(e)) {
+        if (c.getValue() != 0)
+          return failure();
+        broadcasts |= vt.getDimSize(i) > 1;
+        unitShape.push_back(1);
+        continue;
+      }
+      kept.push_back(e);
+      keptShape.push_back(vt.getDimSize(i));
+      keptInBounds.push_back(inBounds[i]);
+      unitShape.push_back(vt.getDimSize(i));
+    }
+    if (!broadcasts || kept.empty() || vt.isScalable())
+      return failure();
+    AffineMap keptMap =
+        AffineMap::get(map.getNumDims(), 0, kept, rewriter.getContext());
+    if (!keptMap.isMinorIdentity())
+      return failure();
+    Location loc = read.getLoc();
+    auto keptTy = VectorType::get(keptShape, vt.getElementType());
+    Value narrow = vector::TransferReadOp::create(
+        rewriter, loc, keptTy, read.getBase(), read.getIndices(),
+        read.getPadding(), keptMap, ArrayRef<bool>(keptInBounds));
+    Value units = vector::ShapeCastOp::create(
+        rewriter, loc, VectorType::get(unitShape, vt.getElementType()),
+        narrow);
+    rewriter.replaceOpWithNewOp<vector::BroadcastOp>(read, vt, units);
+    return success();
+  }
+};
+
+/// A vector of i1 is a bit vector in LLVM, but a memref<...xi1> holds one
+/// byte per element: a vector.load of vector<Nxi1> would read N bits of the
+/// first byte. Masks are loaded element by element instead.
+struct ScalarizeBoolLoad : public OpRewritePattern<vector::LoadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::LoadOp load,
+                                PatternRewriter &rewriter) const override {
+    VectorType vt = load.getVectorType();
+    if (!vt.getElementType().isInteger(1) || vt.getRank() != 1 ||
+        vt.getNumElements() <= 1 || vt.isScalable())
+      return failure();
+    Location loc = load.getLoc();
+    SmallVector<Value> idx(load.getIndices());
+    Value last = idx.back();
+    SmallVector<Value> elems;
+    for (int64_t i = 0, e = vt.getNumElements(); i < e; ++i) {
+      idx.back() = arith::AddIOp::create(
+          rewriter, loc, last, arith::ConstantIndexOp::create(rewriter, loc, i));
+      elems.push_back(
+          memref::LoadOp::create(rewriter, loc, load.getBase(), idx));
+    }
+    rewriter.replaceOpWithNewOp<vector::FromElementsOp>(load, vt, elems);
+    return success();
+  }
+};
+
+/// The store side of ScalarizeBoolLoad.
+struct ScalarizeBoolStore : public OpRewritePattern<vector::StoreOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::StoreOp store,
+                                PatternRewriter &rewriter) const override {
+    VectorType vt = store.getVectorType();
+    if (!vt.getElementType().isInteger(1) || vt.getRank() != 1 ||
+        vt.getNumElements() <= 1 || vt.isScalable())
+      return failure();
+    Location loc = store.getLoc();
+    SmallVector<Value> idx(store.getIndices());
+    Value last = idx.back();
+    for (int64_t i = 0, e = vt.getNumElements(); i < e; ++i) {
+      idx.back() = arith::AddIOp::create(
+          rewriter, loc, last, arith::ConstantIndexOp::create(rewriter, loc, i));
+      Value elem = vector::ExtractOp::create(rewriter, loc,
+                                             store.getValueToStore(), i);
+      memref::StoreOp::create(rewriter, loc, elem, store.getBase(), idx);
+    }
+    rewriter.eraseOp(store);
+    return success();
+  }
+};
+} // namespace
+
+/// Applies one stage's patterns with a bound on the number of rewrites, so
+/// that two patterns undoing each other end in a diagnostic naming the stage
+/// instead of growing the IR until memory runs out.
+static LogicalResult applyStage(func::FuncOp func,
+                                RewritePatternSet &&patterns, StringRef stage,
+                                std::string &why) {
+  int64_t ops = 0;
+  func.walk([&](Operation *) { ++ops; });
+  GreedyRewriteConfig config;
+  // Unrolling to registers is the biggest legitimate expansion: a few
+  // dozen rewrites per op of the input is above it.
+  config.setMaxNumRewrites(std::max<int64_t>(50000, 50 * ops));
+  if (succeeded(applyPatternsGreedily(func, std::move(patterns), config)))
+    return success();
+  why = ("the " + stage + " patterns did not converge").str();
+  return failure();
 }
 
 //===----------------------------------------------------------------------===//
@@ -615,6 +831,12 @@ private:
                             const KernelPlan &plan, const FusionGroup &group);
   LogicalResult vectorizeTiles(RewriterBase &rewriter);
   LogicalResult lowerVectors(RewriterBase &rewriter, int64_t lanes);
+  /// Tiles, fuses, vectorizes and lowers every kernel of the function.
+  LogicalResult generate(RewriterBase &rewriter, const CPUTarget &cpu,
+                         std::optional<RegisterTile> tileOverride);
+
+  /// Why generate() failed, for the warning.
+  std::string failureReason;
 };
 
 /// Collapses runs of consecutive loop dimensions that every operand indexes
@@ -632,8 +854,14 @@ static linalg::LinalgOp collapseContiguousDims(RewriterBase &rewriter,
   });
   if (!identityLayouts)
     return op;
-  auto iters = op.getIteratorTypesArray();
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  // Constant results (a kept unit dimension of a reduction, (d0, d1, 0))
+  // have no loop dimension to collapse with; upstream's collapse builds an
+  // invalid reshape for them.
+  if (!llvm::all_of(maps,
+                    [](AffineMap m) { return m.isProjectedPermutation(); }))
+    return op;
+  auto iters = op.getIteratorTypesArray();
   SmallVector<ReassociationIndices> groups;
   unsigned n = op.getNumLoops();
   for (unsigned d = 0; d < n;) {
@@ -729,7 +957,7 @@ LogicalResult CPUCodegenPass::vectorizeTiles(RewriterBase &rewriter) {
     affine::AffineApplyOp::getCanonicalizationPatterns(patterns, &getContext());
     memref::CastOp::getCanonicalizationPatterns(patterns, &getContext());
     linalg::populateLinalgTilingCanonicalizationPatterns(patterns);
-    if (failed(applyPatternsGreedily(func, std::move(patterns))))
+    if (failed(applyStage(func, std::move(patterns), "tile cleanup", failureReason)))
       return failure();
   }
   SmallVector<linalg::LinalgOp> pending;
@@ -796,16 +1024,22 @@ LogicalResult CPUCodegenPass::lowerVectors(RewriterBase &rewriter,
       return nativeShape(op, lanes);
     });
     vector::populateVectorUnrollPatterns(patterns, unroll);
+    patterns.add<TransferReadBroadcastToStretch>(ctx, /*benefit=*/2);
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
-    if (failed(applyPatternsGreedily(func, std::move(patterns))))
+    if (failed(applyStage(func, std::move(patterns), "unroll to registers", failureReason)))
       return failure();
   }
   {
     RewritePatternSet patterns(ctx);
     memref::populateFoldMemRefAliasOpPatterns(patterns);
+    // (Not populateVectorTransferDropUnitDimsPatterns: its rank-reducing
+    // subviews and the alias folding above undo each other forever.)
     vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
-    vector::populateVectorTransferDropUnitDimsPatterns(patterns);
-    if (failed(applyPatternsGreedily(func, std::move(patterns))))
+    // A reduction over unit dimensions (the reduction loop's own step) is an
+    // elementwise combine; lowering it as a reduction would transpose the
+    // unit dimension inward while the patterns above push it back out.
+    vector::MultiDimReductionOp::getCanonicalizationPatterns(patterns, ctx);
+    if (failed(applyStage(func, std::move(patterns), "unit-dimension folding", failureReason)))
       return failure();
   }
   {
@@ -815,29 +1049,40 @@ LogicalResult CPUCodegenPass::lowerVectors(RewriterBase &rewriter,
   hoistAccumulators(rewriter, func);
   // Initializer -> accumulator -> consumer through registers, not memory.
   vector::transferOpflowOpt(rewriter, func);
+  // Horizontal reductions, on their own and before the lowering set below:
+  // there, dropping a leading unit dimension of a multi_reduction and
+  // lowering the broadcast that feeds it undo each other without end.
+  {
+    RewritePatternSet patterns(ctx);
+    vector::populateVectorMultiReductionLoweringPatterns(
+        patterns, vector::VectorMultiReductionLowering::InnerReduction);
+    if (failed(applyStage(func, std::move(patterns), "horizontal reduction", failureReason)))
+      return failure();
+  }
   {
     RewritePatternSet patterns(ctx);
     vector::populateVectorContractLoweringPatterns(
         patterns, vector::VectorContractLowering::OuterProduct);
     vector::populateVectorOuterProductLoweringPatterns(patterns);
-    vector::populateVectorMultiReductionLoweringPatterns(
-        patterns, vector::VectorMultiReductionLowering::InnerReduction);
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
     vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
     vector::populateVectorBroadcastLoweringPatterns(patterns);
     vector::populateVectorShapeCastLoweringPatterns(patterns);
     vector::populateVectorTransferLoweringPatterns(patterns,
                                                    /*maxTransferRank=*/1);
-    if (failed(applyPatternsGreedily(func, std::move(patterns))))
+    if (failed(applyStage(func, std::move(patterns), "vector lowering", failureReason)))
       return failure();
   }
-  // exp and tanh as vector polynomials instead of scalar libm calls.
+  // exp and tanh as vector polynomials instead of scalar libm calls; masks
+  // (i1 vectors) loaded and stored element by element.
   {
     RewritePatternSet patterns(ctx);
     populateMathPolynomialApproximationPatterns(patterns);
-    if (failed(applyPatternsGreedily(func, std::move(patterns))))
+    patterns.add<ScalarizeBoolLoad, ScalarizeBoolStore>(ctx);
+    if (failed(applyStage(func, std::move(patterns), "polynomial approximation", failureReason)))
       return failure();
   }
+  insertPrefetches(rewriter, func, prefetchDistance);
   func.walk([](Operation *op) { op->removeAttr(kAccLoop); });
   return success();
 }
@@ -865,10 +1110,36 @@ void CPUCodegenPass::runOnOperation() {
     }
     tileOverride = RegisterTile{mr, nr};
   }
+  if (!stopAfter.empty() && stopAfter != "tile" && stopAfter != "vectorize") {
+    func.emitError() << "softmoe-cpu-codegen: stop-after must be tile or "
+                        "vectorize, not '"
+                     << stopAfter << "'";
+    return signalPassFailure();
+  }
   if (threads < 1) {
     func.emitError() << "softmoe-cpu-codegen: threads must be >= 1";
     return signalPassFailure();
   }
+
+  // Code generation either completes or leaves the function as it was: the
+  // loop lowering after this pass still handles every linalg op, so an
+  // unexpected IR shape costs speed, never correctness.
+  OwningOpRef<func::FuncOp> backup = func.clone();
+  failureReason.clear();
+  if (succeeded(generate(rewriter, *cpu, tileOverride)))
+    return;
+  func.getBody().takeBody(backup->getBody());
+  emitWarning(func.getLoc()) << "softmoe-cpu-codegen: "
+                     << (failureReason.empty() ? "code generation failed"
+                                               : failureReason)
+                     << "; the function is left to the loop lowering";
+}
+
+LogicalResult
+CPUCodegenPass::generate(RewriterBase &rewriter, const CPUTarget &cpuTarget,
+                         std::optional<RegisterTile> tileOverride) {
+  func::FuncOp func = getOperation();
+  const CPUTarget *cpu = &cpuTarget;
 
   // Fusion groups are decided on the untouched IR, in program order.
   SmallVector<linalg::LinalgOp> ops;
@@ -958,6 +1229,8 @@ void CPUCodegenPass::runOnOperation() {
         g.root = op;
       }
     } else {
+      op = moveLaneDimLast(rewriter, op);
+      g.root = op;
       plan = planElementwise(op, *cpu, threads, minParallelWork);
     }
     kernels.emplace_back(op, *plan, g);
@@ -971,13 +1244,17 @@ void CPUCodegenPass::runOnOperation() {
         op->setAttr(kLaneReduction, rewriter.getDenseI64ArrayAttr(
                                         {int64_t(d), plan.reductionTiles[d]}));
     if (failed(buildKernel(rewriter, op, plan, group))) {
-      op->emitError("softmoe-cpu-codegen: could not tile this op");
-      return signalPassFailure();
+      failureReason = "could not tile " + op->getName().getStringRef().str();
+      return failure();
     }
   }
-  if (failed(vectorizeTiles(rewriter)) ||
-      failed(lowerVectors(rewriter, cpu->f32Lanes())))
-    return signalPassFailure();
+  if (stopAfter == "tile")
+    return success();
+  if (failed(vectorizeTiles(rewriter)))
+    return failure();
+  if (stopAfter == "vectorize")
+    return success();
+  return lowerVectors(rewriter, cpu->f32Lanes());
 }
 
 } // namespace

@@ -38,6 +38,12 @@ def SoftMoECPUCodegen : Pass<"softmoe-cpu-codegen", "func::FuncOp"> {
            "Threads the outermost loops are distributed over (scf.forall)">,
     Option<"registerTile", "register-tile", "std::string", "\"\"",
            "Override every contraction's register tile, as MRxNR (e.g. 8x48)">,
+    Option<"prefetchDistance", "prefetch-distance", "int64_t", "0",
+           "Prefetch the rows a reduction loop streams this many iterations "
+           "ahead (0: none)">,
+    Option<"stopAfter", "stop-after", "std::string", "\"\"",
+           "Stop after a stage, to inspect it: tile (loop nests of linalg "
+           "tiles) or vectorize (vector ops before unrolling and lowering)">,
     Option<"minParallelWork", "min-parallel-work", "int64_t", "32768",
            "Iterations below which an op is not worth a parallel region">,
   ];
