@@ -2,6 +2,7 @@
 
 #include "softmoe/InitSoftMoE.h"
 
+#include "softmoe/Codegen/Passes.h"
 #include "softmoe/Conversion/Passes.h"
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.h"
@@ -18,6 +19,7 @@ void mlir::softmoe::registerSoftMoEDialects(DialectRegistry &registry) {
 
 void mlir::softmoe::registerAllSoftMoEPasses() {
   registerSoftMoEPasses();
+  registerSoftMoECodegenPasses();
   registerSoftMoEConversionPasses();
   registerSoftMoECPUPipeline();
   registerSoftMoEGPUPasses();

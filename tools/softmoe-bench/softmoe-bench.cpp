@@ -102,6 +102,19 @@ Opt<std::string> inputsDir(
 Opt<std::string> saveDir("save-outputs",
                          llvm::cl::desc("Write y.npy (float32) to this folder"),
                          llvm::cl::value_desc("dir"), llvm::cl::cat(category));
+Opt<std::string> cpu("cpu",
+                     llvm::cl::desc("ISA the CPU kernels are tiled for: host "
+                                    "(default), avx512, avx2, sse, generic"),
+                     llvm::cl::init("host"), llvm::cl::cat(category));
+Opt<std::string> registerTile(
+    "register-tile",
+    llvm::cl::desc("Override every contraction's register tile, MRxNR "
+                   "(default: chosen per shape and cpu)"),
+    llvm::cl::init(""), llvm::cl::cat(category));
+Opt<bool> vectorize("vectorize",
+                    llvm::cl::desc("Fast CPU kernels (default true); false "
+                                   "compiles plain loops"),
+                    llvm::cl::init(true), llvm::cl::cat(category));
 Opt<uint64_t> seed("seed", llvm::cl::desc("Seed of the random inputs"),
                    llvm::cl::init(0), llvm::cl::cat(category));
 Opt<std::string> aotOut(
@@ -393,6 +406,9 @@ static std::optional<Failure> run() {
   CPUPipelineOptions options;
   if (threads->getNumOccurrences())
     options.threads = threads->getValue();
+  options.cpu = cpu.getValue();
+  options.registerTile = registerTile.getValue();
+  options.vectorize = vectorize.getValue();
   Expected<std::unique_ptr<JitFunction>> fn =
       JitFunction::compile(**module, *sig, [&](OpPassManager &pm) {
         buildSoftMoECPUPipeline(pm, options);
@@ -439,6 +455,8 @@ static std::optional<Failure> run() {
     json.attribute("gflops", flops / (stats->medianMs * 1e-3) / 1e9);
     json.attribute("flops", flops);
     json.attribute("compile_ms", compileMs);
+    json.attribute("cpu", options.cpu.getValue());
+    json.attribute("vectorize", options.vectorize.getValue());
     writeSummaryAttributes(json, summarize(y));
   });
   llvm::outs() << "\n";
