@@ -43,7 +43,7 @@ llvm_config.with_environment("PATH", config.softmoe_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.softmoe_tools_dir, config.llvm_tools_dir]
-tools = ["softmoe-opt", "softmoe-lsp-server", "mlir-translate"]
+tools = ["softmoe-opt", "softmoe-lsp-server", "softmoe-gpu-aot", "mlir-translate"]
 
 # A sanitized build (SOFTMOE_SANITIZE, or the fuzzer build's ASan): every
 # report aborts, so that a test expecting a failure (`not softmoe-opt ...`)
@@ -77,6 +77,12 @@ if ptxas and os.path.exists(ptxas):
     config.substitutions.append(("%ptxas", ptxas))
 if os.path.exists("/dev/nvidia0"):
     config.available_features.add("cuda-gpu")
+# The CUDA runtime library and AOT driver (lib/Runtime) are built where the
+# configure step found cuda.h.
+if getattr(config, "softmoe_cuda_runtime", "OFF") in ("ON", "1", "TRUE"):
+    config.available_features.add("cuda-runtime")
+    config.substitutions.append(("%cuda_stubs", os.path.join(
+        os.environ.get("CUDA_HOME") or "/usr/local/cuda", "lib64", "stubs")))
 
 # Executing compiled code on the host: mlir-runner with the runtime libraries
 # printMemrefF32 lives in, and clang for the ahead-of-time path.

@@ -1,19 +1,53 @@
-//===- CPUCodegen.cpp - Bufferized linalg to loops on the CPU -------------===//
+//===- CPUCodegen.cpp - Bufferized linalg to fast CPU code ----------------===//
 //
-// The seam between the correctness pipeline and fast CPU code generation: for
-// now every linalg op becomes a plain scf.for nest. Tiling, vectorisation and
-// threading (options.threads) replace this body.
+// The CPU code generation seam of softmoe-cpu-pipeline:
+//
+//   softmoe-cpu-codegen{target=cpu threads register-tile}   (func)
+//     tiles, fuses and vectorizes every static linalg op into register-tiled
+//     vector kernels; threads > 1 distributes outer loops with scf.forall
+//   canonicalize, cse
+//   scf.forall -> scf.parallel -> OpenMP (omp.parallel + omp.wsloop with
+//     num_threads = threads), canonicalize (inlines the alloca scopes the
+//     conversion wraps loop bodies in)
+//   convert-linalg-to-loops for what was not vectorized (dynamic shapes),
+//   convert-vector-to-scf for transfers left with more than one dimension
+//
+// With vectorize=false it is the reference path: every linalg op becomes a
+// plain scf.for nest, one thread.
 //
 //===----------------------------------------------------------------------===//
 
 #include "softmoe/Pipelines/Pipelines.h"
 
+#include "softmoe/Codegen/Passes.h"
+
+#include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
 
 void mlir::softmoe::addCPUCodegenPasses(OpPassManager &pm,
                                         const CPUPipelineOptions &options) {
-  (void)options;
+  if (options.vectorize) {
+    SoftMoECPUCodegenOptions codegen;
+    codegen.target = options.cpu;
+    codegen.threads = options.threads;
+    codegen.registerTile = options.registerTile;
+    pm.addNestedPass<func::FuncOp>(createSoftMoECPUCodegen(codegen));
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+    if (options.threads > 1) {
+      pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
+      ConvertSCFToOpenMPPassOptions omp;
+      omp.numThreads = options.threads;
+      pm.addPass(createConvertSCFToOpenMPPass(omp));
+      pm.addPass(createCanonicalizerPass());
+    }
+  }
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
 }

@@ -4,7 +4,7 @@
 //   one-shot-bufferize (function boundaries, identity layouts there),
 //   canonicalize, cse
 //   buffer-deallocation-pipeline, convert-bufferization-to-memref
-//   addCPUCodegenPasses (linalg -> loops; the fast path replaces it)
+//   addCPUCodegenPasses (tiled, fused, vectorized kernels; OpenMP threads)
 //   LLVM: scf -> cf, math -> llvm intrinsics / libm calls, bf16 casts expanded
 //   to integer ops (f16 casts stay fpext/fptrunc: F16C or the compiler
 //   runtime's __extendhfsf2/__truncsfhf2), memref/func/arith/cf/index/vector/ub
@@ -58,6 +58,8 @@ static void addLowerToLLVMPasses(OpPassManager &pm,
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertIndexToLLVMPass());
+  // The omp.parallel regions of threads > 1 (see CPUCodegen.cpp).
+  pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   // The conversions above are partial: whatever they left is an error now.

@@ -2,19 +2,26 @@
 
 #include "softmoe/InitSoftMoE.h"
 
+#include "softmoe/Codegen/Passes.h"
 #include "softmoe/Conversion/Passes.h"
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.h"
+#include "softmoe/GPU/Passes.h"
+#include "softmoe/Pipelines/GPUPipeline.h"
 #include "softmoe/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
 void mlir::softmoe::registerSoftMoEDialects(DialectRegistry &registry) {
   registry.insert<SoftMoEDialect>();
+  registerSoftMoEGPUExtensions(registry);
 }
 
 void mlir::softmoe::registerAllSoftMoEPasses() {
   registerSoftMoEPasses();
+  registerSoftMoECodegenPasses();
   registerSoftMoEConversionPasses();
   registerSoftMoECPUPipeline();
+  registerSoftMoEGPUPasses();
+  registerSoftMoEGPUPipeline();
 }

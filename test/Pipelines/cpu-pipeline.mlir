@@ -2,6 +2,8 @@
 // RUN: softmoe-opt %s --softmoe-cpu-pipeline | mlir-translate --mlir-to-llvmir | FileCheck %s --check-prefix=LLVM
 // RUN: softmoe-opt %s --softmoe-cpu-pipeline="emit-c-interface=false threads=1" | FileCheck %s --check-prefix=NOCI
 // RUN: softmoe-opt %s --softmoe-cpu-pipeline="emit-c-interface=true" | mlir-translate --mlir-to-llvmir | FileCheck %s --check-prefix=LLVM
+// RUN: softmoe-opt %s --softmoe-cpu-pipeline | FileCheck %s --check-prefix=POLY
+// RUN: softmoe-opt %s --softmoe-cpu-pipeline="vectorize=false" | FileCheck %s --check-prefix=LOOPS
 
 // The whole layer, dynamic batch and tokens, masked and normalised, and a bf16
 // one, all the way to the LLVM dialect: nothing of softmoe, linalg, tensor,
@@ -15,23 +17,29 @@
 // CHECK-NOT: math.
 // CHECK-NOT: bufferization.
 // CHECK-NOT: unrealized_conversion_cast
-// CHECK-DAG: llvm.func @erff(f32) -> f32
 // CHECK-DAG: llvm.func @malloc(i64) -> !llvm.ptr
 // CHECK-DAG: llvm.func @free(!llvm.ptr)
 // CHECK-DAG: llvm.func @layer_f32(%{{.*}}) -> !llvm.struct<(ptr, ptr, i64, array<3 x i64>, array<3 x i64>)> attributes {llvm.emit_c_interface}
 // CHECK-DAG: llvm.func @_mlir_ciface_layer_f32(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) attributes {llvm.emit_c_interface}
 // CHECK-DAG: llvm.func @layer_bf16(%{{.*}}) -> !llvm.struct<(ptr, ptr, i64, array<3 x i64>, array<3 x i64>)> attributes {llvm.emit_c_interface}
 // CHECK-DAG: llvm.func @_mlir_ciface_layer_bf16(
-// CHECK-DAG: llvm.intr.exp
-// CHECK-DAG: llvm.intr.tanh
 // The private helper is not exported through the C interface.
 // CHECK-NOT: _mlir_ciface_helper
 
-// LLVM-DAG: declare float @erff(float)
 // LLVM-DAG: define { ptr, ptr, i64, [3 x i64], [3 x i64] } @layer_f32(
 // LLVM-DAG: define void @_mlir_ciface_layer_f32(ptr %{{.*}}, ptr %{{.*}}, ptr %{{.*}}, ptr %{{.*}}, ptr %{{.*}}, ptr %{{.*}}, ptr %{{.*}}, ptr %{{.*}}, ptr %{{.*}})
 // LLVM-DAG: define void @_mlir_ciface_layer_bf16(
-// LLVM-DAG: call float @llvm.tanh.f32(
+
+// The fast code generation (the default) evaluates exp, tanh and erf as
+// vector polynomials on FMAs; vectorize=false keeps the scalar loops, LLVM's
+// intrinsics and libm's erff.
+// POLY-NOT: @erff
+// POLY-NOT: llvm.intr.tanh
+// POLY: llvm.intr.fma
+// LOOPS-DAG: llvm.func @erff(f32) -> f32
+// LOOPS-DAG: llvm.intr.exp
+// LOOPS-DAG: llvm.intr.tanh
+// LOOPS-NOT: llvm.intr.fma
 
 // NOCI: llvm.func @layer_f32(
 // NOCI-NOT: _mlir_ciface_

@@ -8,7 +8,13 @@
 //                 [--normalize] [--mask] [--threads T] [--repeat R] [--warmup
 //                 W]
 //                 [--target cpu|cuda] [--inputs DIR] [--save-outputs DIR]
-//                 [--seed S]
+//                 [--seed S] [--aot-out FILE]
+//
+// --target cuda compiles the layer with softmoe-gpu-pipeline into a
+// self-contained executable (lib/GPU/AOT) and runs it on the local GPU with
+// the same inputs and flags, passing its timing on in the JSON line. With
+// --aot-out FILE it only writes that executable (no GPU needed); FILE takes
+// --inputs/--save-outputs/--repeat/--warmup itself and prints the same JSON.
 //
 // The layer is built with the C++ op builders (softmoe.layer in a func.func),
 // compiled with the project's own pipeline and run on random inputs or on the
@@ -17,17 +23,25 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "softmoe/GPU/AotCompiler.h"
 #include "softmoe/Pipelines/Pipelines.h"
 #include "softmoe/Runner/JitRunner.h"
 #include "softmoe/Runner/SoftMoELayer.h"
 #include "softmoe/Runner/ToolSupport.h"
+#ifdef SOFTMOE_HAVE_CUDA_RUNTIME
+#include "softmoe/Runtime/CudaRuntime.h"
+#endif
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -88,8 +102,27 @@ Opt<std::string> inputsDir(
 Opt<std::string> saveDir("save-outputs",
                          llvm::cl::desc("Write y.npy (float32) to this folder"),
                          llvm::cl::value_desc("dir"), llvm::cl::cat(category));
+Opt<std::string> cpu("cpu",
+                     llvm::cl::desc("ISA the CPU kernels are tiled for: host "
+                                    "(default), avx512, avx2, sse, generic"),
+                     llvm::cl::init("host"), llvm::cl::cat(category));
+Opt<std::string> registerTile(
+    "register-tile",
+    llvm::cl::desc("Override every contraction's register tile, MRxNR "
+                   "(default: chosen per shape and cpu)"),
+    llvm::cl::init(""), llvm::cl::cat(category));
+Opt<bool> vectorize("vectorize",
+                    llvm::cl::desc("Fast CPU kernels (default true); false "
+                                   "compiles plain loops"),
+                    llvm::cl::init(true), llvm::cl::cat(category));
 Opt<uint64_t> seed("seed", llvm::cl::desc("Seed of the random inputs"),
                    llvm::cl::init(0), llvm::cl::cat(category));
+Opt<std::string> aotOut(
+    "aot-out",
+    llvm::cl::desc("With --target cuda: write a self-contained executable "
+                   "for this layer (cubins for sm_80 and sm_90 where ptxas "
+                   "is found, else PTX) instead of running it"),
+    llvm::cl::value_desc("file"), llvm::cl::cat(category));
 
 /// A failure with its exit code.
 struct Failure {
@@ -137,6 +170,206 @@ static Expected<LayerConfig> configFromFlags() {
   return config;
 }
 
+/// The layer's description for the AOT compiler.
+static LayerSpec layerSpec(const LayerConfig &config) {
+  LayerSpec spec;
+  spec.batch = config.shape.batch;
+  spec.tokens = config.shape.tokens;
+  spec.dim = config.shape.dim;
+  spec.experts = config.shape.experts;
+  spec.slots = config.shape.slots;
+  spec.hidden = config.shape.hidden;
+  spec.dtype = elementKindName(config.dtype).str();
+  spec.activation = stringifyActivation(config.activation).str();
+  spec.normalize = config.normalize;
+  spec.mask = config.mask;
+  return spec;
+}
+
+/// --target cuda: compile to an AOT executable; with --aot-out stop there,
+/// else run it here on the same inputs as the CPU target would use.
+static std::optional<Failure> runCuda(LayerConfig &config) {
+  auto fail = [](Error err) {
+    return Failure{llvm::toString(std::move(err)), 1};
+  };
+  // Check where the executable goes before spending seconds compiling.
+  if (!aotOut.empty()) {
+    llvm::StringRef parent = llvm::sys::path::parent_path(aotOut.getValue());
+    if (!parent.empty() && !llvm::sys::fs::is_directory(parent))
+      return Failure{"--aot-out " + aotOut.getValue() + ": the folder '" +
+                         parent.str() + "' does not exist",
+                     1};
+  }
+  // Running here needs a GPU: say so before spending seconds compiling.
+  if (aotOut.empty()) {
+#ifdef SOFTMOE_HAVE_CUDA_RUNTIME
+    char why[1024] = {0};
+    if (softmoeCudaInit(why, sizeof(why)) != 0)
+      return Failure{std::string("--target cuda needs a GPU: ") + why +
+                         " (--aot-out FILE builds an executable without one)",
+                     1};
+#else
+    return Failure{"the cuda target is not built into this softmoe-bench "
+                   "(no CUDA toolkit was found when it was configured)",
+                   kExitTargetMissing};
+#endif
+  }
+  // --inputs sets the shape; random inputs are written out for the
+  // executable, so both targets see the same values for a seed.
+  std::optional<LayerInputs> inputs;
+  if (!inputsDir.empty() || aotOut.empty()) {
+    Expected<LayerInputs> in = inputsDir.empty()
+                                   ? makeRandomLayerInputs(config, seed)
+                                   : loadLayerInputs(inputsDir, config);
+    if (!in)
+      return fail(in.takeError());
+    inputs = std::move(*in);
+  }
+  if (!saveDir.empty())
+    if (Error err = ensureDirectory(saveDir))
+      return fail(std::move(err));
+
+  DialectRegistry registry;
+  registerRunnerDialects(registry);
+  MLIRContext ctx(registry);
+  Expected<OwningOpRef<ModuleOp>> module = buildLayerModule(&ctx, config);
+  if (!module)
+    return fail(module.takeError());
+
+  // The executable: --aot-out, or a temporary file removed afterwards.
+  llvm::SmallString<128> exe(aotOut.getValue());
+  std::optional<llvm::FileRemover> removeExe;
+  if (exe.empty()) {
+    if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+            "softmoe-bench-cuda", "", exe))
+      return Failure{"cannot create a temporary file: " + ec.message(), 1};
+    removeExe.emplace(exe);
+  }
+  CudaAotOptions options;
+  CudaAotResult built;
+  std::string error;
+  double start = nowMs();
+  if (failed(buildCudaAotExecutable(**module, layerSpec(config), options,
+                                    std::string(exe), built, error))) {
+    bool missing = error.find("runtime library is missing") !=
+                   std::string::npos;
+    return Failure{error, missing ? kExitTargetMissing : 1};
+  }
+  double compileMs = nowMs() - start;
+
+  const LayerShape &s = config.shape;
+  auto writeCommon = [&](llvm::json::OStream &json) {
+    json.attribute("tool", kTool);
+    json.attribute("target", "cuda");
+    json.attribute("dtype", elementKindName(config.dtype));
+    json.attribute("batch", s.batch);
+    json.attribute("tokens", s.tokens);
+    json.attribute("dim", s.dim);
+    json.attribute("experts", s.experts);
+    json.attribute("slots", s.slots);
+    json.attribute("hidden", s.hidden);
+    json.attribute("activation", stringifyActivation(config.activation));
+    json.attribute("normalize", config.normalize);
+    json.attribute("mask", config.mask);
+    json.attribute("compile_ms", compileMs);
+    json.attribute("kernels", built.kernels);
+  };
+  if (!aotOut.empty()) {
+    llvm::json::OStream json(llvm::outs());
+    json.object([&] {
+      writeCommon(json);
+      json.attribute("aot_out", aotOut.getValue());
+    });
+    llvm::outs() << "\n";
+    llvm::outs().flush();
+    return std::nullopt;
+  }
+
+  // Run it on this machine's GPU.
+  std::string dir = inputsDir;
+  std::optional<llvm::FileRemover> removeFiles[8];
+  llvm::SmallString<128> tmpDir;
+  if (dir.empty()) {
+    if (std::error_code ec = llvm::sys::fs::createUniqueDirectory(
+            "softmoe-bench-inputs", tmpDir))
+      return Failure{"cannot create a temporary folder: " + ec.message(), 1};
+    dir = std::string(tmpDir);
+    const char *names[] = {"x", "phi", "w1", "b1", "w2", "b2", "scale", "mask"};
+    const HostTensor *tensors[] = {
+        &inputs->x,  &inputs->phi, &inputs->w1,
+        &inputs->b1, &inputs->w2,  &inputs->b2,
+        inputs->scale ? &*inputs->scale : nullptr,
+        inputs->mask ? &*inputs->mask : nullptr};
+    for (unsigned i = 0; i < 8; ++i) {
+      if (!tensors[i])
+        continue;
+      llvm::SmallString<256> path(dir);
+      llvm::sys::path::append(path, std::string(names[i]) + ".npy");
+      removeFiles[i].emplace(path);
+      if (Error err = writeTensorNpy(path, *tensors[i]))
+        return fail(std::move(err));
+    }
+  }
+  llvm::SmallString<128> outPath, errPath;
+  if (llvm::sys::fs::createTemporaryFile("softmoe-bench-out", "json",
+                                         outPath) ||
+      llvm::sys::fs::createTemporaryFile("softmoe-bench-err", "txt", errPath))
+    return Failure{"cannot create a temporary file", 1};
+  llvm::FileRemover removeOut(outPath), removeErr(errPath);
+  std::vector<std::string> args = {std::string(exe),
+                                   "--inputs",
+                                   dir,
+                                   "--repeat",
+                                   std::to_string(repeat),
+                                   "--warmup",
+                                   std::to_string(warmup)};
+  if (!saveDir.empty()) {
+    args.push_back("--save-outputs");
+    args.push_back(saveDir);
+  }
+  llvm::SmallVector<llvm::StringRef> argv(args.begin(), args.end());
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, outPath.str(),
+                                                errPath.str()};
+  int rc = llvm::sys::ExecuteAndWait(exe, argv, std::nullopt, redirects);
+  if (!tmpDir.empty()) {
+    for (auto &r : removeFiles)
+      r.reset();
+    llvm::sys::fs::remove(tmpDir);
+  }
+  auto slurp = [](llvm::StringRef path) {
+    auto buffer = llvm::MemoryBuffer::getFile(path);
+    return buffer ? (*buffer)->getBuffer().trim().str() : std::string();
+  };
+  if (rc != 0) {
+    std::string err = slurp(errPath);
+    if (llvm::StringRef(err).starts_with("error: "))
+      err = err.substr(7);
+    return Failure{err.empty() ? "the CUDA executable failed" : err,
+                   rc > 0 ? rc : 1};
+  }
+  Expected<llvm::json::Value> result = llvm::json::parse(slurp(outPath));
+  if (!result || !result->getAsObject())
+    return Failure{"the CUDA executable printed no JSON object", 1};
+  llvm::json::Object &ran = *result->getAsObject();
+  llvm::json::OStream json(llvm::outs());
+  json.object([&] {
+    writeCommon(json);
+    json.attribute("inputs", inputsDir.empty() ? std::string("random")
+                                               : inputsDir.getValue());
+    json.attribute("warmup", static_cast<int64_t>(warmup));
+    json.attribute("repeat", static_cast<int64_t>(repeat));
+    json.attribute("threads", static_cast<int64_t>(1));
+    for (const char *key : {"median_ms", "min_ms", "gflops", "device",
+                            "nonfinite_outputs"})
+      if (const llvm::json::Value *v = ran.get(key))
+        json.attribute(key, *v);
+    json.attribute("flops", layerFlops(s));
+  });
+  llvm::outs() << "\n";
+  llvm::outs().flush();
+  return std::nullopt;
+}
+
 static std::optional<Failure> run() {
   auto fail = [](Error err) {
     return Failure{llvm::toString(std::move(err)), 1};
@@ -145,9 +378,10 @@ static std::optional<Failure> run() {
   if (!configOr)
     return fail(configOr.takeError());
   LayerConfig config = *configOr;
+  if (!aotOut.empty() && target != "cuda")
+    return Failure{"--aot-out needs --target cuda", 1};
   if (target == "cuda")
-    return Failure{"the cuda target is not built into this softmoe-bench",
-                   kExitTargetMissing};
+    return runCuda(config);
 
   Expected<LayerInputs> inputs = inputsDir.empty()
                                      ? makeRandomLayerInputs(config, seed)
@@ -172,6 +406,9 @@ static std::optional<Failure> run() {
   CPUPipelineOptions options;
   if (threads->getNumOccurrences())
     options.threads = threads->getValue();
+  options.cpu = cpu.getValue();
+  options.registerTile = registerTile.getValue();
+  options.vectorize = vectorize.getValue();
   Expected<std::unique_ptr<JitFunction>> fn =
       JitFunction::compile(**module, *sig, [&](OpPassManager &pm) {
         buildSoftMoECPUPipeline(pm, options);
@@ -218,6 +455,8 @@ static std::optional<Failure> run() {
     json.attribute("gflops", flops / (stats->medianMs * 1e-3) / 1e9);
     json.attribute("flops", flops);
     json.attribute("compile_ms", compileMs);
+    json.attribute("cpu", options.cpu.getValue());
+    json.attribute("vectorize", options.vectorize.getValue());
     writeSummaryAttributes(json, summarize(y));
   });
   llvm::outs() << "\n";

@@ -25,6 +25,23 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "_mlir_ciface_<name> wrappers taking memref descriptors "
                      "are emitted for C drivers and JIT runners"),
       llvm::cl::init(true)};
+  // CPU code generation (lib/Pipelines/CPUCodegen.cpp).
+  PassOptions::Option<std::string> cpu{
+      *this, "cpu",
+      llvm::cl::desc("ISA the kernels are tiled for: host (detected when the "
+                     "pipeline runs, right for JIT), avx512, avx2, sse or "
+                     "generic (give one for ahead-of-time compilation)"),
+      llvm::cl::init("host")};
+  PassOptions::Option<std::string> registerTile{
+      *this, "register-tile",
+      llvm::cl::desc("Override every contraction's register tile, MRxNR "
+                     "(e.g. 8x48); default: chosen per shape and cpu"),
+      llvm::cl::init("")};
+  PassOptions::Option<bool> vectorize{
+      *this, "vectorize",
+      llvm::cl::desc("Tiled, fused, vectorized kernels (softmoe-cpu-codegen); "
+                     "false lowers linalg to plain loops"),
+      llvm::cl::init(true)};
 };
 
 /// softmoe (on tensors) -> linalg -> bufferized loops -> LLVM dialect, for the

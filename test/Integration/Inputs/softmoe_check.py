@@ -135,13 +135,15 @@ def cmd_case(a):
                "--activation", a.activation, "--repeat", "1", "--warmup", "0"]
         if a.threads:
             cmd += ["--threads", str(a.threads)]
+        if a.target != "cpu":
+            cmd += ["--target", a.target]
         info = run_tool(cmd)
         missing = [k for k in BENCH_KEYS if k not in info]
         if missing:
             fail("softmoe-bench JSON lacks %s" % missing)
         got = [info[k] for k in ("batch", "tokens", "dim", "experts", "slots", "hidden")]
         want = [a.batch, a.tokens, a.dim, a.experts, a.slots, a.hidden]
-        if got != want or info["dtype"] != a.dtype or info["target"] != "cpu":
+        if got != want or info["dtype"] != a.dtype or info["target"] != a.target:
             fail("softmoe-bench JSON says shape %s dtype %s target %s" % (got, info["dtype"], info["target"]))
         y_path = os.path.join(out_dir, "y.npy")
 
@@ -324,6 +326,7 @@ def main():
     c.add_argument("--masked-group", type=int)
     c.add_argument("--model", help="run this .mlir with softmoe-run instead of softmoe-bench")
     c.add_argument("--entry")
+    c.add_argument("--target", default="cpu", choices=["cpu", "cuda"])
     e = sub.add_parser("expect-error")
     e.add_argument("--exit", type=int)
     e.add_argument("--no-new-files", action="append", default=[])

@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""A Soft MoE layer as a PyTorch model would hold it, exported to softmoe-mlir, and the check of a compiled run.
+
+The walk-through of docs/user-guide.md. The module below keeps its parameters the way PyTorch code usually does
+(slot embeddings [N,P,D], one nn.Sequential(Linear, GELU, Linear) per expert with Linear's [out,in] weights); the
+export transposes them into the layouts of CONTRACT.md and writes a softmoe.layer function for the shapes.
+
+  torch_softmoe.py export --dir DIR [--batch B --tokens M --dim D --experts N --slots P --hidden H]
+                          [--activation A] [--normalize] [--mask] [--seed S]
+      writes DIR/layer.mlir (@softmoe_layer, batch and tokens dynamic), the arguments in their order as
+      DIR/x.npy phi.npy w1.npy b1.npy w2.npy b2.npy [scale.npy] [mask.npy] (the names softmoe-bench --inputs
+      reads), DIR/args.txt (those paths, in argument order) and the module's output as DIR/ref_y.npy.
+  torch_softmoe.py compare --dir DIR --y Y.npy
+      "PASS ..." when max|y - ref| <= 1e-4 * max|ref| (CONTRACT.md's f32 tolerance) and y is finite, else
+      "FAIL ..." and exit status 1.
+"""
+import argparse
+import math
+import os
+import sys
+
+import numpy as np
+
+ACTIVATIONS = ("gelu_tanh", "gelu_erf", "relu", "silu")
+
+
+def build_module(D, N, P, H, activation, normalize):
+    import torch
+    from torch import nn
+
+    def act():
+        return {"gelu_tanh": lambda: nn.GELU(approximate="tanh"), "gelu_erf": nn.GELU,
+                "relu": nn.ReLU, "silu": nn.SiLU}[activation]()
+
+    class SoftMoE(nn.Module):
+        """Soft MoE (Puigcerver et al.) with per-expert MLPs, written the way a PyTorch model would."""
+
+        def __init__(self):
+            super().__init__()
+            self.slot_embeds = nn.Parameter(torch.randn(N, P, D) / math.sqrt(D))
+            self.scale = nn.Parameter(torch.tensor(3.0)) if normalize else None
+            self.experts = nn.ModuleList(
+                nn.Sequential(nn.Linear(D, H), act(), nn.Linear(H, D)) for _ in range(N))
+
+        def forward(self, x, mask=None):
+            phi = self.slot_embeds
+            if self.scale is not None:  # l2-normalised tokens and slots, as in the paper's large models
+                x_r = x * torch.rsqrt(x.pow(2).sum(-1, keepdim=True) + 1e-6)
+                phi = self.scale * phi * torch.rsqrt(phi.pow(2).sum(-1, keepdim=True) + 1e-6)
+            else:
+                x_r = x
+            logits = torch.einsum("bmd,npd->bmnp", x_r, phi)
+            if mask is not None:
+                logits = logits.masked_fill(~mask[:, :, None, None], float("-inf"))
+            dispatch = torch.nan_to_num(logits.softmax(dim=1), nan=0.0)
+            b, m = x.shape[:2]
+            combine = logits.reshape(b, m, N * P).softmax(dim=-1).reshape(b, m, N, P)
+            if mask is not None:
+                combine = combine.masked_fill(~mask[:, :, None, None], 0.0)
+            slots = torch.einsum("bmnp,bmd->bnpd", dispatch, x)
+            outs = torch.stack([self.experts[n](slots[:, n]) for n in range(N)], dim=1)
+            return torch.einsum("bmnp,bnpd->bmd", combine, outs)
+
+    return SoftMoE()
+
+
+def contract_arrays(module):
+    """The module's parameters in CONTRACT.md's layouts: phi [D,N,P], w1 [N,D,H], b1 [N,H], w2 [N,H,D], b2 [N,D]."""
+    import torch
+    with torch.no_grad():
+        fc1 = [e[0] for e in module.experts]
+        fc2 = [e[2] for e in module.experts]
+        t = {"phi": module.slot_embeds.permute(2, 0, 1),
+             "w1": torch.stack([l.weight.T for l in fc1]), "b1": torch.stack([l.bias for l in fc1]),
+             "w2": torch.stack([l.weight.T for l in fc2]), "b2": torch.stack([l.bias for l in fc2])}
+        if module.scale is not None:
+            t["scale"] = module.scale
+        # np.array, not np.ascontiguousarray: that one turns the 0-d scale into shape (1,).
+        return {k: np.array(v.detach().numpy(), dtype=np.float32, order="C") for k, v in t.items()}
+
+
+def layer_mlir(D, N, P, H, activation, normalize, masked):
+    x = "tensor<?x?x%dxf32>" % D
+    params = [("x", x), ("phi", "tensor<%dx%dx%dxf32>" % (D, N, P)),
+              ("w1", "tensor<%dx%dx%dxf32>" % (N, D, H)), ("b1", "tensor<%dx%dxf32>" % (N, H)),
+              ("w2", "tensor<%dx%dx%dxf32>" % (N, H, D)), ("b2", "tensor<%dx%dxf32>" % (N, D))]
+    attrs = ""
+    if normalize:
+        params.append(("scale", "tensor<f32>"))
+        attrs += " scale(%scale : tensor<f32>)"
+    if masked:
+        params.append(("mask", "tensor<?x?xi1>"))
+        attrs += " mask(%mask : tensor<?x?xi1>)"
+    if normalize:
+        attrs += " normalize"
+    attrs += " activation<%s>" % activation
+    core = params[:6]
+    return ("// Exported by examples/torch_softmoe.py: D=%d N=%d P=%d H=%d, batch and tokens dynamic.\n"
+            "func.func @softmoe_layer(%s) -> %s {\n"
+            "  %%y = softmoe.layer %s%s\n"
+            "      : %s\n"
+            "  return %%y : %s\n"
+            "}\n") % (D, N, P, H, ", ".join("%%%s: %s" % p for p in params), x,
+                      ", ".join("%" + n for n, _ in core), attrs, ", ".join(t for _, t in core), x)
+
+
+def export(args):
+    import torch
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(1)
+    module = build_module(args.dim, args.experts, args.slots, args.hidden, args.activation, args.normalize)
+    with torch.no_grad():  # non-trivial biases, so a misplaced one shows
+        for e in module.experts:
+            e[0].bias.normal_(0, 0.1)
+            e[2].bias.normal_(0, 0.1)
+    g = np.random.default_rng(args.seed)
+    x = g.standard_normal((args.batch, args.tokens, args.dim), dtype=np.float32)
+    arrays = {"x": x}
+    arrays.update(contract_arrays(module))
+    mask = None
+    if args.mask:  # padding at the end of every sequence but the first, one group fully padded when B > 2
+        mask = np.ones((args.batch, args.tokens), dtype=bool)
+        for b in range(1, args.batch):
+            mask[b, args.tokens - b * args.tokens // (2 * args.batch) - 1:] = False
+        if args.batch > 2:
+            mask[-1, :] = False
+        arrays["mask"] = mask
+    with torch.no_grad():
+        y = module(torch.from_numpy(x), None if mask is None else torch.from_numpy(mask)).numpy()
+
+    os.makedirs(args.dir, exist_ok=True)
+    order = ["x", "phi", "w1", "b1", "w2", "b2"] + [k for k in ("scale", "mask") if k in arrays]
+    for k in order:
+        np.save(os.path.join(args.dir, k + ".npy"), arrays[k])
+    np.save(os.path.join(args.dir, "ref_y.npy"), y.astype(np.float32))
+    with open(os.path.join(args.dir, "args.txt"), "w") as f:
+        f.write(" ".join(os.path.join(args.dir, k + ".npy") for k in order) + "\n")
+    with open(os.path.join(args.dir, "layer.mlir"), "w") as f:
+        f.write(layer_mlir(args.dim, args.experts, args.slots, args.hidden, args.activation, args.normalize,
+                           args.mask))
+    print("wrote %s/layer.mlir and %d arguments (%s)" % (args.dir, len(order), ", ".join(order)))
+
+
+def compare(args):
+    ref = np.load(os.path.join(args.dir, "ref_y.npy"))
+    y = np.load(args.y)
+    if y.shape != ref.shape:
+        print("FAIL y shape=%s, expected %s" % (list(y.shape), list(ref.shape)))
+        return 1
+    err = float(np.max(np.abs(y.astype(np.float64) - ref))) if y.size else 0.0
+    tol = 1e-4 * float(np.max(np.abs(ref))) if ref.size else 0.0
+    ok = bool(np.all(np.isfinite(y))) and err <= tol
+    print("%s y shape=%s max|y-ref|=%.3g tolerance=%.3g" % ("PASS" if ok else "FAIL", list(y.shape), err, tol))
+    return 0 if ok else 1
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    e = sub.add_parser("export")
+    e.add_argument("--dir", required=True)
+    for k, v in dict(batch=2, tokens=50, dim=64, experts=8, slots=2, hidden=128, seed=0).items():
+        e.add_argument("--" + k, type=int, default=v)
+    e.add_argument("--activation", choices=ACTIVATIONS, default="gelu_tanh")
+    e.add_argument("--normalize", action="store_true")
+    e.add_argument("--mask", action="store_true")
+    c = sub.add_parser("compare")
+    c.add_argument("--dir", required=True)
+    c.add_argument("--y", required=True)
+    args = ap.parse_args()
+    if args.cmd == "export":
+        export(args)
+        return 0
+    return compare(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+//===- Passes.td - softmoe CPU code generation passes ------*- tablegen -*-===//
+
+#ifndef SOFTMOE_CODEGEN_PASSES_TD
+#define SOFTMOE_CODEGEN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def SoftMoECPUCodegen : Pass<"softmoe-cpu-codegen", "func::FuncOp"> {
+  let summary = "Tile, fuse and vectorize bufferized linalg into register-tiled CPU kernels";
+  let description = [{
+    Runs on bufferized linalg (memref operands). Every op with static shapes
+    becomes a loop nest of vector code:
+
+    * contractions (anything `linalg::inferContractionDims` accepts whose
+      output's contiguous dimension is the contiguous dimension of one input)
+      get an `mr x nr` register tile chosen per shape and target
+      (`KernelConfig.h`), loop order batch / column panel / row strip /
+      reduction so that one panel of the second operand is reused by all row
+      strips, accumulators held in registers across the reduction loop, and
+      FMAs (vector.contract lowered to outer products);
+    * the fill or broadcast that initialises a contraction's or reduction's
+      output is fused into its tile (the accumulators start from it), and the
+      elementwise ops that consume a contraction's output right after it
+      (bias, activation) run on the register tile before it is stored;
+    * elementwise ops and reductions are vectorized along their contiguous
+      dimension, reductions over outer dimensions keep their accumulators in
+      registers;
+    * contiguous iteration dimensions are collapsed first, partial tiles are
+      peeled so that every kernel has static shapes, and with `threads` > 1
+      the outermost loop with enough iterations becomes an `scf.forall`.
+
+    Ops with dynamic shapes are left to the generic loop lowering.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", "\"host\"",
+           "CPU to tile for: host (detected), avx512, avx2, sse, generic">,
+    Option<"threads", "threads", "int64_t", "1",
+           "Threads the outermost loops are distributed over (scf.forall)">,
+    Option<"registerTile", "register-tile", "std::string", "\"\"",
+           "Override every contraction's register tile, as MRxNR (e.g. 8x48)">,
+    Option<"prefetchDistance", "prefetch-distance", "int64_t", "0",
+           "Prefetch the rows a reduction loop streams this many iterations "
+           "ahead (0: none)">,
+    Option<"stopAfter", "stop-after", "std::string", "\"\"",
+           "Stop after a stage, to inspect it: tile (loop nests of linalg "
+           "tiles) or vectorize (vector ops before unrolling and lowering)">,
+    Option<"minParallelWork", "min-parallel-work", "int64_t", "32768",
+           "Iterations below which an op is not worth a parallel region">,
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect", "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+#endif // SOFTMOE_CODEGEN_PASSES_TD

@@ -1,0 +1,1260 @@
+//===- CPUCodegen.cpp - Register-tiled CPU kernels from bufferized linalg -===//
+//
+// softmoe-cpu-codegen: every linalg op on buffers becomes a loop nest of
+// vector code. The plan of each op (which dimension is vectorized, the tile
+// sizes, the loop order, what is fused into it) is decided here; the loop
+// nests are built by upstream tiling (scf::tileUsingSCF), the vector code by
+// linalg::vectorize, and a few structural steps that upstream lacks for an
+// unrolled register tile (keeping a whole accumulator tile in registers, and
+// forwarding it to the fused consumers) are done directly.
+//
+//===----------------------------------------------------------------------===//
+
+#include "softmoe/Codegen/CPUTarget.h"
+#include "softmoe/Codegen/KernelConfig.h"
+#include "softmoe/Codegen/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/CSE.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+
+namespace mlir::softmoe {
+#define GEN_PASS_DEF_SOFTMOECPUCODEGEN
+#include "softmoe/Codegen/Passes.h.inc"
+} // namespace mlir::softmoe
+
+using namespace mlir;
+using namespace mlir::softmoe;
+
+/// Marks the reduction loops whose accumulators should live in registers.
+static constexpr llvm::StringLiteral kAccLoop = "softmoe.acc_loop";
+/// Marks tiled ops whose reduction dimensions are still to be tiled.
+static constexpr llvm::StringLiteral kReduceLater = "softmoe.reduce_later";
+/// Marks tiled ops that are ready to be vectorized.
+static constexpr llvm::StringLiteral kVectorize = "softmoe.vectorize";
+/// A reduction dimension vectorized along the lanes, and its tile.
+static constexpr llvm::StringLiteral kLaneReduction = "softmoe.lane_reduction";
+/// Optional per-op register tile override, `array<i64: MR, NR>`.
+static constexpr llvm::StringLiteral kTileAttr = "softmoe.register_tile";
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Plans
+//===----------------------------------------------------------------------===//
+
+/// How one linalg op is turned into loops. Tile sizes are per loop dimension;
+/// 0 means "not tiled at this level".
+struct KernelPlan {
+  /// Dimension distributed over threads (tile `forallTile`), or -1.
+  int64_t forallDim = -1;
+  /// Tile sizes of the parallel dimensions and the order of their loops.
+  SmallVector<int64_t> parallelTiles;
+  SmallVector<int64_t> parallelOrder;
+  /// Tile sizes of the reduction dimensions (innermost loops).
+  SmallVector<int64_t> reductionTiles;
+  /// Whether the tile is worth vectorizing at all.
+  bool vectorize = true;
+};
+
+static SmallVector<int64_t> staticLoopRanges(linalg::LinalgOp op) {
+  return op.getStaticLoopRanges();
+}
+
+static bool hasStaticShapes(linalg::LinalgOp op) {
+  return llvm::none_of(staticLoopRanges(op),
+                       [](int64_t s) { return ShapedType::isDynamic(s); });
+}
+
+static int64_t product(ArrayRef<int64_t> v) {
+  int64_t p = 1;
+  for (int64_t x : v)
+    p *= x;
+  return p;
+}
+
+/// The loop dimension that indexes the last (contiguous) dimension of
+/// `operand`, if it is a plain dimension.
+static std::optional<unsigned> contiguousDim(linalg::LinalgOp op,
+                                             OpOperand *operand) {
+  AffineMap map = op.getMatchingIndexingMap(operand);
+  if (map.getNumResults() == 0)
+    return std::nullopt;
+  if (auto d = dyn_cast<AffineDimExpr>(map.getResults().back()))
+    return d.getPosition();
+  return std::nullopt;
+}
+
+/// Picks the dimension distributed over threads: the first loop of `order`
+/// with at least `threads` tiles.
+static int64_t pickForallDim(ArrayRef<int64_t> order, ArrayRef<int64_t> ranges,
+                             ArrayRef<int64_t> tiles, int64_t threads) {
+  for (int64_t d : order) {
+    int64_t t = tiles[d] ? tiles[d] : ranges[d];
+    if ((ranges[d] + t - 1) / t >= threads)
+      return d;
+  }
+  return -1;
+}
+
+/// Register-tiled plan for a contraction whose output's contiguous dimension
+/// is the contiguous dimension of one input ("B"), or failure.
+static FailureOr<KernelPlan> planContraction(linalg::LinalgOp op,
+                                             const CPUTarget &target,
+                                             std::optional<RegisterTile> tile,
+                                             int64_t threads,
+                                             int64_t minParallelWork) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !linalg::isaContractionOpInterface(op) || !hasStaticShapes(op))
+    return failure();
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
+    return failure();
+  std::optional<unsigned> lane = contiguousDim(op, op.getDpsInitOperand(0));
+  if (!lane)
+    return failure();
+  // The lane dimension must be contiguous in the input that carries it.
+  bool laneIsN = llvm::is_contained(dims->n, *lane);
+  bool laneIsM = llvm::is_contained(dims->m, *lane);
+  if (!laneIsN && !laneIsM)
+    return failure();
+  OpOperand *bOperand = op.getDpsInputOperand(laneIsN ? 1 : 0);
+  if (contiguousDim(op, bOperand) != lane)
+    return failure();
+  ArrayRef<unsigned> rowSide = laneIsN ? dims->m : dims->n;
+
+  SmallVector<int64_t> ranges = staticLoopRanges(op);
+  // Rows of the register tile: the longest dimension on the other side.
+  unsigned row = rowSide.front();
+  for (unsigned d : rowSide)
+    if (ranges[d] > ranges[row])
+      row = d;
+  RegisterTile rt =
+      tile ? *tile : chooseRegisterTile(target, ranges[row], ranges[*lane]);
+
+  KernelPlan plan;
+  unsigned nLoops = op.getNumLoops();
+  plan.parallelTiles.assign(nLoops, 0);
+  plan.reductionTiles.assign(nLoops, 0);
+  for (unsigned d = 0; d < nLoops; ++d) {
+    if (llvm::is_contained(dims->k, d))
+      plan.reductionTiles[d] = 1;
+    else
+      plan.parallelTiles[d] = 1;
+  }
+  plan.parallelTiles[row] = std::min(rt.mr, ranges[row]);
+  // Whole registers across: a dimension narrower than the tile but wider
+  // than one register is split into full registers plus a peeled rest.
+  int64_t lanes = target.f32Lanes();
+  int64_t nr = std::min(rt.nr, ranges[*lane]);
+  if (nr > lanes && nr % lanes)
+    nr = nr / lanes * lanes;
+  plan.parallelTiles[*lane] = nr;
+  // batch, column panel, other row-side dims, row strip: one panel of B is
+  // reused by every row strip before the next panel is touched.
+  for (unsigned d : dims->batch)
+    plan.parallelOrder.push_back(d);
+  plan.parallelOrder.push_back(*lane);
+  for (unsigned d : rowSide)
+    if (d != row)
+      plan.parallelOrder.push_back(d);
+  plan.parallelOrder.push_back(row);
+  if (threads > 1 && product(ranges) >= minParallelWork)
+    plan.forallDim = pickForallDim(plan.parallelOrder, ranges,
+                                   plan.parallelTiles, threads);
+  return plan;
+}
+
+/// Vector lanes run along the contiguous dimension of the biggest operand (a
+/// reduction into fewer dimensions reads far more than it writes); when that
+/// dimension is reduced, the reduction is horizontal.
+static std::optional<unsigned> pickLaneDim(linalg::LinalgOp op) {
+  SmallVector<int64_t> ranges = staticLoopRanges(op);
+  std::optional<unsigned> lane;
+  int64_t biggest = -1;
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto t = dyn_cast<MemRefType>(operand.get().getType());
+    if (!t || !t.hasStaticShape())
+      continue;
+    std::optional<unsigned> d = contiguousDim(op, &operand);
+    if (!d || ranges[*d] == 1)
+      continue;
+    if (t.getNumElements() > biggest) {
+      biggest = t.getNumElements();
+      lane = d;
+    }
+  }
+  return lane;
+}
+
+/// Makes the lane dimension of an elementwise or reduction generic its
+/// innermost loop, so that the vectorizer puts the lanes in the last vector
+/// dimension (where unrolling to registers expects them) and reductions over
+/// other dimensions become elementwise across iterations.
+static linalg::LinalgOp moveLaneDimLast(RewriterBase &rewriter,
+                                        linalg::LinalgOp op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  std::optional<unsigned> lane = pickLaneDim(op);
+  unsigned n = op.getNumLoops();
+  if (!generic || !lane || *lane == n - 1 || !hasStaticShapes(op))
+    return op;
+  SmallVector<unsigned> perm;
+  for (unsigned d = 0; d < n; ++d)
+    if (d != *lane)
+      perm.push_back(d);
+  perm.push_back(*lane);
+  rewriter.setInsertionPoint(generic);
+  FailureOr<linalg::GenericOp> r =
+      linalg::interchangeGenericOp(rewriter, generic, perm);
+  return succeeded(r) ? cast<linalg::LinalgOp>(r->getOperation()) : op;
+}
+
+/// Plan for any other op: vectorized along one contiguous dimension, every
+/// other dimension one iteration at a time, reductions innermost.
+static KernelPlan planElementwise(linalg::LinalgOp op, const CPUTarget &target,
+                                  int64_t threads, int64_t minParallelWork) {
+  KernelPlan plan;
+  unsigned nLoops = op.getNumLoops();
+  SmallVector<int64_t> ranges = staticLoopRanges(op);
+  plan.parallelTiles.assign(nLoops, 0);
+  plan.reductionTiles.assign(nLoops, 0);
+  if (!hasStaticShapes(op) || op.getNumDpsInits() != 1 || nLoops == 0) {
+    plan.vectorize = false;
+    return plan;
+  }
+  auto iters = op.getIteratorTypesArray();
+  std::optional<unsigned> lane = pickLaneDim(op);
+  for (unsigned d = 0; d < nLoops; ++d) {
+    if (linalg::isReductionIterator(iters[d]))
+      plan.reductionTiles[d] = 1;
+    else
+      plan.parallelTiles[d] = 1;
+  }
+  if (lane) {
+    int64_t laneTile = chooseLaneTile(target, ranges[*lane]);
+    if (linalg::isReductionIterator(iters[*lane]))
+      plan.reductionTiles[*lane] = laneTile;
+    else
+      plan.parallelTiles[*lane] = laneTile;
+  }
+  for (unsigned d = 0; d < nLoops; ++d)
+    if (linalg::isParallelIterator(iters[d]) && (!lane || d != *lane))
+      plan.parallelOrder.push_back(d);
+  if (lane && linalg::isParallelIterator(iters[*lane]))
+    plan.parallelOrder.push_back(*lane);
+  if (threads > 1 && product(ranges) >= minParallelWork)
+    plan.forallDim = pickForallDim(plan.parallelOrder, ranges,
+                                   plan.parallelTiles, threads);
+  return plan;
+}
+
+//===----------------------------------------------------------------------===//
+// Fusion groups
+//===----------------------------------------------------------------------===//
+
+/// A buffer that no other Value aliases: a function argument or an
+/// allocation. Fusion decisions compare buffers by SSA value, which is only
+/// sound for these.
+static bool isRootBuffer(Value v) {
+  if (isa<BlockArgument>(v))
+    return true;
+  Operation *def = v.getDefiningOp();
+  return def && isa<memref::AllocOp, memref::AllocaOp>(def);
+}
+
+static bool isIdentityOn(linalg::LinalgOp op, OpOperand *operand) {
+  return op.getMatchingIndexingMap(operand).isIdentity();
+}
+
+/// The next (or previous) op in the block that touches memory, skipping
+/// pure ops such as constants and views.
+static Operation *adjacentMemoryOp(Operation *op, bool forward) {
+  Operation *it = forward ? op->getNextNode() : op->getPrevNode();
+  while (it && isMemoryEffectFree(it) && it->getNumRegions() == 0)
+    it = forward ? it->getNextNode() : it->getPrevNode();
+  return it;
+}
+
+/// An elementwise op writing all of `buffer` from values it does not read
+/// from `buffer`, with the same iteration space: a fill, a broadcast of a
+/// bias.
+static bool isInitializerOf(linalg::LinalgOp p, Value buffer) {
+  if (!p || !p.hasPureBufferSemantics() || p.getNumDpsInits() != 1 ||
+      p.getNumReductionLoops() != 0 || !hasStaticShapes(p))
+    return false;
+  OpOperand *init = p.getDpsInitOperand(0);
+  if (init->get() != buffer || !isIdentityOn(p, init) ||
+      p.payloadUsesValueFromOperand(init))
+    return false;
+  return llvm::none_of(p.getDpsInputOperands(), [&](OpOperand *in) {
+    return in->get() == buffer;
+  });
+}
+
+/// An elementwise op that reads `buffer` element for element (identity map)
+/// and writes a buffer of the same shape element for element.
+static bool isPointwiseConsumerOf(linalg::LinalgOp e, Value buffer,
+                                  linalg::LinalgOp producer) {
+  if (!e || !e.hasPureBufferSemantics() || e.getNumDpsInits() != 1 ||
+      e.getNumReductionLoops() != 0 || !hasStaticShapes(e))
+    return false;
+  OpOperand *init = e.getDpsInitOperand(0);
+  if (!isIdentityOn(e, init) || !isRootBuffer(init->get()) ||
+      cast<MemRefType>(init->get().getType()).getShape() !=
+          cast<MemRefType>(buffer.getType()).getShape())
+    return false;
+  bool readsBuffer = false;
+  for (OpOperand &operand : e->getOpOperands()) {
+    if (operand.get() != buffer)
+      continue;
+    if (!isIdentityOn(e, &operand))
+      return false;
+    readsBuffer = true;
+  }
+  if (!readsBuffer)
+    return false;
+  // The consumer's tile is written while the producer still reads its inputs
+  // for other tiles.
+  return llvm::none_of(producer.getDpsInputOperands(), [&](OpOperand *in) {
+    return in->get() == init->get();
+  });
+}
+
+struct FusionGroup {
+  linalg::LinalgOp root;
+  linalg::LinalgOp initializer;
+  SmallVector<linalg::LinalgOp> consumers;
+};
+
+static FusionGroup findFusionGroup(linalg::LinalgOp root, bool isContraction) {
+  FusionGroup g;
+  g.root = root;
+  if (root.getNumDpsInits() != 1)
+    return g;
+  Value acc = root.getDpsInitOperand(0)->get();
+  if (!isRootBuffer(acc))
+    return g;
+  auto prev = dyn_cast_or_null<linalg::LinalgOp>(
+      adjacentMemoryOp(root, /*forward=*/false));
+  if (prev && isInitializerOf(prev, acc) &&
+      cast<MemRefType>(acc.getType()).getShape() ==
+          ArrayRef<int64_t>(staticLoopRanges(prev)))
+    g.initializer = prev;
+  if (!isContraction)
+    return g;
+  // A chain of pointwise consumers, each reading the previous one's output.
+  // The root's output map must be a projection whose results match the
+  // consumer's identity space, i.e. the accumulator buffer's own indexing.
+  Value current = acc;
+  Operation *it = root;
+  while (auto next = dyn_cast_or_null<linalg::LinalgOp>(
+             adjacentMemoryOp(it, /*forward=*/true))) {
+    if (!isPointwiseConsumerOf(next, current, root))
+      break;
+    g.consumers.push_back(next);
+    current = next.getDpsInitOperand(0)->get();
+    it = next;
+  }
+  return g;
+}
+
+//===----------------------------------------------------------------------===//
+// Tiling
+//===----------------------------------------------------------------------===//
+
+static SmallVector<OpFoldResult> toOfr(OpBuilder &b, ArrayRef<int64_t> v) {
+  return llvm::map_to_vector(
+      v, [&](int64_t x) -> OpFoldResult { return b.getIndexAttr(x); });
+}
+
+/// Offsets and sizes, in the coordinates of the root buffer, of a tile that
+/// reaches it through a chain of unit-stride, rank-preserving subviews.
+static FailureOr<std::pair<SmallVector<OpFoldResult>, SmallVector<OpFoldResult>>>
+tileOfRootBuffer(OpBuilder &b, Location loc, Value view, Value root) {
+  auto rank = cast<MemRefType>(root.getType()).getRank();
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes;
+  while (view != root) {
+    auto sv = view.getDefiningOp<memref::SubViewOp>();
+    if (!sv || sv.getSourceType().getRank() != rank ||
+        sv.getType().getRank() != rank || !sv.hasUnitStride())
+      return failure();
+    if (sizes.empty())
+      sizes = sv.getMixedSizes();
+    AffineExpr d0, d1;
+    bindDims(b.getContext(), d0, d1);
+    for (auto [i, off] : llvm::enumerate(sv.getMixedOffsets()))
+      offsets[i] = affine::makeComposedFoldedAffineApply(b, loc, d0 + d1,
+                                                         {offsets[i], off});
+    view = sv.getSource();
+  }
+  if (sizes.empty()) {
+    for (int64_t s : cast<MemRefType>(root.getType()).getShape())
+      sizes.push_back(b.getIndexAttr(s));
+  }
+  return std::make_pair(offsets, sizes);
+}
+
+/// Creates the tile of `op` (whose iteration space is the accumulator
+/// buffer's index space) that covers the same elements as `tiledRoot`'s
+/// output, at the current insertion point.
+static LogicalResult tileAlong(RewriterBase &rewriter, linalg::LinalgOp op,
+                               linalg::LinalgOp tiledRoot, Value rootBuffer) {
+  auto tile = tileOfRootBuffer(rewriter, op.getLoc(),
+                               tiledRoot.getDpsInitOperand(0)->get(),
+                               rootBuffer);
+  if (failed(tile))
+    return failure();
+  FailureOr<TilingResult> r =
+      cast<TilingInterface>(op.getOperation())
+          .getTiledImplementation(rewriter, tile->first, tile->second);
+  if (failed(r))
+    return failure();
+  for (Operation *t : r->tiledOps)
+    t->setAttr(kVectorize, rewriter.getUnitAttr());
+  return success();
+}
+
+static FailureOr<linalg::LinalgOp>
+tileWith(RewriterBase &rewriter, linalg::LinalgOp op, ArrayRef<int64_t> tiles,
+         ArrayRef<int64_t> order, scf::SCFTilingOptions::LoopType loopType,
+         SmallVectorImpl<LoopLikeOpInterface> *loops = nullptr) {
+  if (llvm::all_of(tiles, [](int64_t t) { return t == 0; }))
+    return op;
+  scf::SCFTilingOptions opts;
+  opts.setTileSizes(toOfr(rewriter, tiles)).setLoopType(loopType);
+  if (!order.empty()) {
+    // tileUsingSCF wants a permutation of all loops.
+    SmallVector<int64_t> interchange(order);
+    for (unsigned d = 0; d < op.getNumLoops(); ++d)
+      if (!llvm::is_contained(interchange, int64_t(d)))
+        interchange.push_back(d);
+    opts.setInterchange(interchange);
+  }
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> r = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), opts);
+  if (failed(r) || r->tiledOps.size() != 1)
+    return failure();
+  if (loops)
+    loops->append(r->loops.begin(), r->loops.end());
+  rewriter.eraseOp(op);
+  return cast<linalg::LinalgOp>(r->tiledOps.front());
+}
+
+/// Peels the last partial iteration of every loop nested in `root` (and
+/// `root` itself) whose trip count is static and not a multiple of its step,
+/// so that the tiles inside have static shapes. Peeling an outer loop clones
+/// its body, so the walk repeats until every copy is peeled.
+static void peelPartialTiles(RewriterBase &rewriter, Operation *root) {
+  // Visited loops carry a marker rather than sit in a pointer set: peeling
+  // erases and creates ops, and addresses get reused.
+  constexpr llvm::StringLiteral kSeen = "softmoe.peel_seen";
+  auto unit = rewriter.getUnitAttr();
+  // Peeling the root itself puts the partial iteration beside it.
+  SmallVector<Operation *> roots{root};
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (unsigned i = 0; i < roots.size() && !changed; ++i)
+    roots[i]->walk<WalkOrder::PreOrder>([&](scf::ForOp forOp) {
+      if (forOp->hasAttr(kSeen))
+        return WalkResult::advance();
+      forOp->setAttr(kSeen, unit);
+      std::optional<int64_t> lb = getConstantIntValue(forOp.getLowerBound());
+      std::optional<int64_t> ub = getConstantIntValue(forOp.getUpperBound());
+      std::optional<int64_t> step = getConstantIntValue(forOp.getStep());
+      if (!lb || !ub || !step || (*ub - *lb) % *step == 0 ||
+          *ub - *lb < *step)
+        return WalkResult::advance();
+      scf::ForOp partial;
+      if (failed(scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial)))
+        return WalkResult::advance();
+      partial->setAttr(kSeen, unit);
+      if (llvm::is_contained(roots, forOp.getOperation()))
+        roots.push_back(partial);
+      // Nested loops were cloned into the partial iteration: walk again.
+      changed = true;
+      return WalkResult::interrupt();
+    });
+  }
+  for (Operation *r : roots)
+    r->walk([&](scf::ForOp forOp) { forOp->removeAttr(kSeen); });
+}
+
+//===----------------------------------------------------------------------===//
+// Register tiles
+//===----------------------------------------------------------------------===//
+
+/// Keeps the accumulator tile of `loop` in registers: every transfer_read of
+/// `acc` at loop-invariant indices that is paired with a later transfer_write
+/// of the same vector type at the same indices becomes an iter_arg. Upstream's
+/// hoistRedundantVectorTransfers gives up as soon as two pieces of one tile
+/// share a memref, which is exactly what an unrolled register tile does.
+static FailureOr<scf::ForOp> hoistAccumulatorTile(RewriterBase &rewriter,
+                                                  scf::ForOp loop, Value acc) {
+  SmallVector<vector::TransferReadOp> reads;
+  SmallVector<vector::TransferWriteOp> writes;
+  for (OpOperand &use : acc.getUses()) {
+    Operation *user = use.getOwner();
+    if (!loop->isProperAncestor(user))
+      continue;
+    if (user->getParentOp() != loop)
+      return failure();
+    if (auto r = dyn_cast<vector::TransferReadOp>(user))
+      reads.push_back(r);
+    else if (auto w = dyn_cast<vector::TransferWriteOp>(user))
+      writes.push_back(w);
+    else
+      return failure();
+  }
+  if (reads.empty() || reads.size() != writes.size())
+    return failure();
+  SmallVector<vector::TransferWriteOp> matched;
+  for (vector::TransferReadOp r : reads) {
+    if (r.getMask() ||
+        !llvm::all_of(r.getIndices(),
+                      [&](Value v) { return loop.isDefinedOutsideOfLoop(v); }) ||
+        !loop.isDefinedOutsideOfLoop(r.getPadding()))
+      return failure();
+    auto it = llvm::find_if(writes, [&](vector::TransferWriteOp w) {
+      return w.getIndices() == r.getIndices() &&
+             w.getVectorType() == r.getVectorType() && !w.getMask() &&
+             w.getPermutationMap() == r.getPermutationMap() &&
+             r->isBeforeInBlock(w);
+    });
+    if (it == writes.end() || llvm::is_contained(matched, *it))
+      return failure();
+    matched.push_back(*it);
+  }
+  SmallVector<Value> inits;
+  for (vector::TransferReadOp r : reads) {
+    r->moveBefore(loop);
+    inits.push_back(r.getResult());
+  }
+  SmallVector<Value> yielded = llvm::map_to_vector(
+      matched, [](vector::TransferWriteOp w) { return w.getVector(); });
+  rewriter.setInsertionPoint(loop);
+  FailureOr<LoopLikeOpInterface> newLoop = loop.replaceWithAdditionalYields(
+      rewriter, inits, /*replaceInitOperandUsesInLoop=*/true,
+      [&](OpBuilder &, Location, ArrayRef<BlockArgument>) { return yielded; });
+  if (failed(newLoop))
+    return failure();
+  auto forOp = cast<scf::ForOp>(newLoop->getOperation());
+  unsigned first = forOp.getNumResults() - matched.size();
+  Operation *insertAfter = forOp;
+  for (auto [i, w] : llvm::enumerate(matched)) {
+    w->moveAfter(insertAfter);
+    insertAfter = w;
+    w.getValueToStoreMutable().assign(forOp.getResult(first + i));
+  }
+  return forOp;
+}
+
+/// Hoists the accumulators of every marked reduction loop, innermost first,
+/// and keeps going outward while the enclosing loop is a marked reduction
+/// loop too.
+static void hoistAccumulators(RewriterBase &rewriter, func::FuncOp func) {
+  SmallVector<scf::ForOp> innermost;
+  func.walk([&](scf::ForOp l) {
+    if (!l->hasAttr(kAccLoop))
+      return;
+    bool hasInner = false;
+    l.getBody()->walk([&](scf::ForOp inner) {
+      if (inner->hasAttr(kAccLoop))
+        hasInner = true;
+    });
+    if (!hasInner)
+      innermost.push_back(l);
+  });
+  for (scf::ForOp loop : innermost) {
+    while (loop) {
+      moveLoopInvariantCode(cast<LoopLikeOpInterface>(loop.getOperation()));
+      SetVector<Value> bases;
+      for (auto w : loop.getBody()->getOps<vector::TransferWriteOp>())
+        bases.insert(w.getBase());
+      for (Value base : bases) {
+        FailureOr<scf::ForOp> hoisted =
+            hoistAccumulatorTile(rewriter, loop, base);
+        if (succeeded(hoisted))
+          loop = *hoisted;
+      }
+      auto parent = loop->getParentOfType<scf::ForOp>();
+      if (!parent || !parent->hasAttr(kAccLoop))
+        break;
+      loop = parent;
+    }
+  }
+}
+
+/// The widest piece of at most one register that divides `size` (unrolling
+/// needs a divisor; tiles are whole registers except for peeled rests).
+static int64_t registerPiece(int64_t size, int64_t lanes) {
+  for (int64_t p = std::min(size, lanes); p > 1; --p)
+    if (size % p == 0)
+      return p;
+  return 1;
+}
+
+/// Native shape of one vector op after unrolling: one register along the
+/// innermost dimension, 1 elsewhere (contractions: along the lane dimension
+/// of the accumulator).
+static std::optional<SmallVector<int64_t>> nativeShape(Operation *op,
+                                                       int64_t lanes) {
+  SmallVector<int64_t> full, shape;
+  if (auto c = dyn_cast<vector::ContractionOp>(op)) {
+    auto resTy = dyn_cast<VectorType>(c.getResultType());
+    if (!resTy)
+      return std::nullopt;
+    c.getIterationBounds(full);
+    shape.assign(full.size(), 1);
+    AffineMap accMap = c.getIndexingMapsArray()[2];
+    unsigned lane = accMap.getDimPosition(accMap.getNumResults() - 1);
+    shape[lane] = registerPiece(full[lane], lanes);
+  } else {
+    VectorType vt;
+    if (auto mr = dyn_cast<vector::MultiDimReductionOp>(op))
+      vt = mr.getSourceVectorType();
+    else if (auto x = dyn_cast<VectorTransferOpInterface>(op))
+      vt = x.getVectorType();
+    else if (op->getNumResults() == 1)
+      vt = dyn_cast<VectorType>(op->getResult(0).getType());
+    if (!vt || vt.getRank() == 0)
+      return std::nullopt;
+    full = llvm::to_vector(vt.getShape());
+    shape.assign(full.size(), 1);
+    shape.back() = registerPiece(full.back(), lanes);
+  }
+  // Unrolling an op into one piece of its own shape would never stop.
+  if (shape == full)
+    return std::nullopt;
+  return shape;
+}
+
+/// Software prefetch for the operand a reduction loop streams: every
+/// multi-element vector.load in a marked reduction loop whose row index is the
+/// loop's induction variable (a row of B in a register tile) gets a prefetch
+/// of the same elements `distance` iterations ahead, clamped to the last row.
+/// Weight panels are read with a row stride of kilobytes, which the hardware
+/// prefetchers follow poorly.
+static void insertPrefetches(RewriterBase &rewriter, func::FuncOp func,
+                             int64_t distance) {
+  if (distance <= 0)
+    return;
+  func.walk([&](scf::ForOp loop) {
+    if (!loop->hasAttr(kAccLoop))
+      return;
+    Value iv = loop.getInductionVar();
+    SmallVector<vector::LoadOp> loads;
+    for (auto load : loop.getBody()->getOps<vector::LoadOp>()) {
+      if (load.getVectorType().getNumElements() <= 1)
+        continue;
+      auto idx = load.getIndices();
+      if (idx.size() < 2 || !llvm::is_contained(idx.drop_back(), iv))
+        continue;
+      loads.push_back(load);
+    }
+    if (loads.empty())
+      return;
+    Location loc = loop.getLoc();
+    rewriter.setInsertionPointToStart(loop.getBody());
+    Value ahead = arith::AddIOp::create(
+        rewriter, loc, iv,
+        arith::MulIOp::create(
+            rewriter, loc, loop.getStep(),
+            arith::ConstantIndexOp::create(rewriter, loc, distance)));
+    Value last = arith::SubIOp::create(
+        rewriter, loc, loop.getUpperBound(),
+        arith::ConstantIndexOp::create(rewriter, loc, 1));
+    Value row = arith::MinSIOp::create(rewriter, loc, ahead, last);
+    for (vector::LoadOp load : loads) {
+      SmallVector<Value> idx(load.getIndices());
+      for (Value &v : idx)
+        if (v == iv)
+          v = row;
+      rewriter.setInsertionPoint(load);
+      memref::PrefetchOp::create(rewriter, loc, load.getBase(), idx,
+                                 rewriter.getBoolAttr(false),
+                                 rewriter.getI32IntegerAttr(3),
+                                 rewriter.getBoolAttr(true));
+    }
+  });
+}
+
+namespace {
+/// A transfer_read that broadcasts along some vector dimensions becomes a
+/// read of the other dimensions, a shape_cast that puts unit dimensions back
+/// and a stretching vector.broadcast. The upstream permutation-map lowering
+/// instead broadcasts to a transposed shape and transposes back; unrolled to
+/// registers that transpose feeds patterns that rewrite it forever (the
+/// compile-time blow-up of a softmax's broadcast row maximum).
+struct TransferReadBroadcastToStretch
+    : public OpRewritePattern<vector::TransferReadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::TransferReadOp read,
+                                PatternRewriter &rewriter) const override {
+    if (read.getMask() || !isa<MemRefType>(read.getBase().getType()))
+      return failure();
+    AffineMap map = read.getPermutationMap();
+    VectorType vt = read.getVectorType();
+    SmallVector<AffineExpr> kept;
+    SmallVector<int64_t> keptShape, unitShape;
+    SmallVector<bool> keptInBounds;
+    SmallVector<bool> inBounds = read.getInBoundsValues();
+    bool broadcasts = false;
+    for (auto [i, e] : llvm::enumerate(map.getResults())) {
+      if (auto c = dyn_cast<AffineConstantExpr>(e)) {
+        if (c.getValue() != 0)
+          return failure();
+        broadcasts |= vt.getDimSize(i) > 1;
+        unitShape.push_back(1);
+        continue;
+      }
+      kept.push_back(e);
+      keptShape.push_back(vt.getDimSize(i));
+      keptInBounds.push_back(inBounds[i]);
+      unitShape.push_back(vt.getDimSize(i));
+    }
+    if (!broadcasts || kept.empty() || vt.isScalable())
+      return failure();
+    AffineMap keptMap =
+        AffineMap::get(map.getNumDims(), 0, kept, rewriter.getContext());
+    if (!keptMap.isMinorIdentity())
+      return failure();
+    Location loc = read.getLoc();
+    auto keptTy = VectorType::get(keptShape, vt.getElementType());
+    Value narrow = vector::TransferReadOp::create(
+        rewriter, loc, keptTy, read.getBase(), read.getIndices(),
+        read.getPadding(), keptMap, ArrayRef<bool>(keptInBounds));
+    Value units = vector::ShapeCastOp::create(
+        rewriter, loc, VectorType::get(unitShape, vt.getElementType()),
+        narrow);
+    rewriter.replaceOpWithNewOp<vector::BroadcastOp>(read, vt, units);
+    return success();
+  }
+};
+
+/// A vector of i1 is a bit vector in LLVM, but a memref<...xi1> holds one
+/// byte per element: a vector.load of vector<Nxi1> would read N bits of the
+/// first byte. Masks are loaded element by element instead.
+struct ScalarizeBoolLoad : public OpRewritePattern<vector::LoadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::LoadOp load,
+                                PatternRewriter &rewriter) const override {
+    VectorType vt = load.getVectorType();
+    if (!vt.getElementType().isInteger(1) || vt.getRank() != 1 ||
+        vt.getNumElements() <= 1 || vt.isScalable())
+      return failure();
+    Location loc = load.getLoc();
+    SmallVector<Value> idx(load.getIndices());
+    Value last = idx.back();
+    SmallVector<Value> elems;
+    for (int64_t i = 0, e = vt.getNumElements(); i < e; ++i) {
+      idx.back() = arith::AddIOp::create(
+          rewriter, loc, last, arith::ConstantIndexOp::create(rewriter, loc, i));
+      elems.push_back(
+          memref::LoadOp::create(rewriter, loc, load.getBase(), idx));
+    }
+    rewriter.replaceOpWithNewOp<vector::FromElementsOp>(load, vt, elems);
+    return success();
+  }
+};
+
+/// The store side of ScalarizeBoolLoad.
+struct ScalarizeBoolStore : public OpRewritePattern<vector::StoreOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::StoreOp store,
+                                PatternRewriter &rewriter) const override {
+    VectorType vt = store.getVectorType();
+    if (!vt.getElementType().isInteger(1) || vt.getRank() != 1 ||
+        vt.getNumElements() <= 1 || vt.isScalable())
+      return failure();
+    Location loc = store.getLoc();
+    SmallVector<Value> idx(store.getIndices());
+    Value last = idx.back();
+    for (int64_t i = 0, e = vt.getNumElements(); i < e; ++i) {
+      idx.back() = arith::AddIOp::create(
+          rewriter, loc, last, arith::ConstantIndexOp::create(rewriter, loc, i));
+      Value elem = vector::ExtractOp::create(rewriter, loc,
+                                             store.getValueToStore(), i);
+      memref::StoreOp::create(rewriter, loc, elem, store.getBase(), idx);
+    }
+    rewriter.eraseOp(store);
+    return success();
+  }
+};
+} // namespace
+
+/// Applies one stage's patterns with a bound on the number of rewrites, so
+/// that two patterns undoing each other end in a diagnostic naming the stage
+/// instead of growing the IR until memory runs out.
+static LogicalResult applyStage(func::FuncOp func,
+                                RewritePatternSet &&patterns, StringRef stage,
+                                std::string &why) {
+  int64_t ops = 0;
+  func.walk([&](Operation *) { ++ops; });
+  GreedyRewriteConfig config;
+  // Unrolling to registers is the biggest legitimate expansion: a few
+  // dozen rewrites per op of the input is above it.
+  config.setMaxNumRewrites(std::max<int64_t>(50000, 50 * ops));
+  if (succeeded(applyPatternsGreedily(func, std::move(patterns), config)))
+    return success();
+  why = ("the " + stage + " patterns did not converge").str();
+  return failure();
+}
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+struct CPUCodegenPass
+    : softmoe::impl::SoftMoECPUCodegenBase<CPUCodegenPass> {
+  using Base::Base;
+
+  void runOnOperation() override;
+
+private:
+  LogicalResult buildKernel(RewriterBase &rewriter, linalg::LinalgOp op,
+                            const KernelPlan &plan, const FusionGroup &group);
+  LogicalResult vectorizeTiles(RewriterBase &rewriter);
+  LogicalResult lowerVectors(RewriterBase &rewriter, int64_t lanes);
+  /// Tiles, fuses, vectorizes and lowers every kernel of the function.
+  LogicalResult generate(RewriterBase &rewriter, const CPUTarget &cpu,
+                         std::optional<RegisterTile> tileOverride);
+
+  /// Why generate() failed, for the warning.
+  std::string failureReason;
+};
+
+/// Collapses runs of consecutive loop dimensions that every operand indexes
+/// contiguously (e.g. the (expert, slot) pair of the router's output), so
+/// that kernels see one long dimension instead of a short inner one. Returns
+/// the new op, or `op` when nothing collapses.
+static linalg::LinalgOp collapseContiguousDims(RewriterBase &rewriter,
+                                               linalg::LinalgOp op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!generic || !hasStaticShapes(op))
+    return op;
+  bool identityLayouts = llvm::all_of(op->getOperands(), [](Value v) {
+    auto t = dyn_cast<MemRefType>(v.getType());
+    return !t || t.getLayout().isIdentity();
+  });
+  if (!identityLayouts)
+    return op;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  // Constant results (a kept unit dimension of a reduction, (d0, d1, 0))
+  // have no loop dimension to collapse with; upstream's collapse builds an
+  // invalid reshape for them.
+  if (!llvm::all_of(maps,
+                    [](AffineMap m) { return m.isProjectedPermutation(); }))
+    return op;
+  auto iters = op.getIteratorTypesArray();
+  SmallVector<ReassociationIndices> groups;
+  unsigned n = op.getNumLoops();
+  for (unsigned d = 0; d < n;) {
+    ReassociationIndices g{int64_t(d)};
+    while (d + 1 < n && iters[d + 1] == iters[d]) {
+      ReassociationIndices ext = g;
+      ext.push_back(d + 1);
+      if (!linalg::areDimSequencesPreserved(maps, {ext}))
+        break;
+      g = ext;
+      ++d;
+    }
+    ++d;
+    if (g.size() > 1)
+      groups.push_back(g);
+  }
+  if (groups.empty())
+    return op;
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::CollapseResult> r =
+      linalg::collapseOpIterationDims(op, groups, rewriter);
+  if (failed(r))
+    return op;
+  rewriter.eraseOp(op);
+  return r->collapsedOp;
+}
+
+LogicalResult CPUCodegenPass::buildKernel(RewriterBase &rewriter,
+                                          linalg::LinalgOp op,
+                                          const KernelPlan &plan,
+                                          const FusionGroup &group) {
+  unsigned nLoops = op.getNumLoops();
+  Value accBuffer = op.getDpsInitOperand(0)->get();
+  SmallVector<LoopLikeOpInterface> loops;
+
+  // Threads: one scf.forall over the chosen dimension.
+  linalg::LinalgOp current = op;
+  SmallVector<int64_t> parallelTiles(plan.parallelTiles);
+  if (plan.forallDim >= 0) {
+    SmallVector<int64_t> tiles(nLoops, 0);
+    tiles[plan.forallDim] = parallelTiles[plan.forallDim];
+    parallelTiles[plan.forallDim] = 0;
+    FailureOr<linalg::LinalgOp> t =
+        tileWith(rewriter, current, tiles, {},
+                 scf::SCFTilingOptions::LoopType::ForallOp, &loops);
+    if (failed(t))
+      return failure();
+    current = *t;
+  }
+  // Parallel tiles: the loops around one register tile.
+  SmallVector<int64_t> order;
+  for (int64_t d : plan.parallelOrder)
+    if (parallelTiles[d])
+      order.push_back(d);
+  FailureOr<linalg::LinalgOp> t =
+      tileWith(rewriter, current, parallelTiles, order,
+               scf::SCFTilingOptions::LoopType::ForOp, &loops);
+  if (failed(t))
+    return failure();
+  current = *t;
+
+  // Fused initializer and consumers, on the same tile of the accumulator.
+  if (group.initializer) {
+    rewriter.setInsertionPoint(current);
+    if (failed(tileAlong(rewriter, group.initializer, current, accBuffer)))
+      return failure();
+  }
+  rewriter.setInsertionPointAfter(current);
+  for (linalg::LinalgOp c : group.consumers) {
+    if (failed(tileAlong(rewriter, c, current, accBuffer)))
+      return failure();
+  }
+  if (group.initializer)
+    rewriter.eraseOp(group.initializer);
+  for (linalg::LinalgOp c : group.consumers)
+    rewriter.eraseOp(c);
+
+  current->setAttr(kReduceLater, rewriter.getUnitAttr());
+  if (!loops.empty())
+    peelPartialTiles(rewriter, loops.front());
+  return success();
+}
+
+/// Tiles the reduction dimensions of every marked op (after peeling made
+/// their shapes static) and vectorizes every marked tile.
+LogicalResult CPUCodegenPass::vectorizeTiles(RewriterBase &rewriter) {
+  func::FuncOp func = getOperation();
+  // Peeling leaves affine.min sizes that fold to constants.
+  {
+    RewritePatternSet patterns(&getContext());
+    memref::SubViewOp::getCanonicalizationPatterns(patterns, &getContext());
+    affine::AffineMinOp::getCanonicalizationPatterns(patterns, &getContext());
+    affine::AffineApplyOp::getCanonicalizationPatterns(patterns, &getContext());
+    memref::CastOp::getCanonicalizationPatterns(patterns, &getContext());
+    linalg::populateLinalgTilingCanonicalizationPatterns(patterns);
+    if (failed(applyStage(func, std::move(patterns), "tile cleanup", failureReason)))
+      return failure();
+  }
+  SmallVector<linalg::LinalgOp> pending;
+  func.walk([&](linalg::LinalgOp op) {
+    if (op->hasAttr(kReduceLater))
+      pending.push_back(op);
+  });
+  for (linalg::LinalgOp op : pending) {
+    op->removeAttr(kReduceLater);
+    if (!hasStaticShapes(op))
+      continue;
+    auto iters = op.getIteratorTypesArray();
+    SmallVector<int64_t> ranges = staticLoopRanges(op);
+    SmallVector<int64_t> tiles(op.getNumLoops(), 0);
+    for (unsigned d = 0; d < op.getNumLoops(); ++d)
+      if (linalg::isReductionIterator(iters[d]))
+        tiles[d] = 1;
+    // A reduction along the vector lanes steps by its lane tile.
+    if (auto keep = op->getAttrOfType<DenseI64ArrayAttr>(kLaneReduction)) {
+      tiles[keep[0]] = keep[1] >= ranges[keep[0]] ? 0 : keep[1];
+      op->removeAttr(kLaneReduction);
+    }
+    SmallVector<LoopLikeOpInterface> loops;
+    FailureOr<linalg::LinalgOp> t =
+        tileWith(rewriter, op, tiles, {},
+                 scf::SCFTilingOptions::LoopType::ForOp, &loops);
+    if (failed(t))
+      return failure();
+    for (LoopLikeOpInterface l : loops)
+      l->setAttr(kAccLoop, rewriter.getUnitAttr());
+    (*t)->setAttr(kVectorize, rewriter.getUnitAttr());
+  }
+  SmallVector<linalg::LinalgOp> tiles;
+  func.walk([&](linalg::LinalgOp op) {
+    if (op->hasAttr(kVectorize))
+      tiles.push_back(op);
+  });
+  for (linalg::LinalgOp op : tiles) {
+    op->removeAttr(kVectorize);
+    if (!hasStaticShapes(op))
+      continue;
+    rewriter.setInsertionPoint(op);
+    if (failed(linalg::vectorize(rewriter, op, /*inputVectorSizes=*/{},
+                                 /*inputScalableVecDims=*/{},
+                                 /*vectorizeNDExtract=*/false,
+                                 /*flatten1DDepthwiseConv=*/false,
+                                 /*assumeDynamicDimsMatchVecSizes=*/false,
+                                 /*createNamedContraction=*/true)))
+      continue; // Left to the loop lowering.
+    rewriter.eraseOp(op);
+  }
+  return success();
+}
+
+LogicalResult CPUCodegenPass::lowerVectors(RewriterBase &rewriter,
+                                           int64_t lanes) {
+  func::FuncOp func = getOperation();
+  MLIRContext *ctx = &getContext();
+  // One register per vector op.
+  {
+    RewritePatternSet patterns(ctx);
+    vector::UnrollVectorOptions unroll;
+    unroll.setNativeShapeFn([lanes](Operation *op) {
+      return nativeShape(op, lanes);
+    });
+    vector::populateVectorUnrollPatterns(patterns, unroll);
+    patterns.add<TransferReadBroadcastToStretch>(ctx, /*benefit=*/2);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    if (failed(applyStage(func, std::move(patterns), "unroll to registers", failureReason)))
+      return failure();
+  }
+  {
+    RewritePatternSet patterns(ctx);
+    memref::populateFoldMemRefAliasOpPatterns(patterns);
+    // (Not populateVectorTransferDropUnitDimsPatterns: its rank-reducing
+    // subviews and the alias folding above undo each other forever.)
+    vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+    // A reduction over unit dimensions (the reduction loop's own step) is an
+    // elementwise combine; lowering it as a reduction would transpose the
+    // unit dimension inward while the patterns above push it back out.
+    vector::MultiDimReductionOp::getCanonicalizationPatterns(patterns, ctx);
+    if (failed(applyStage(func, std::move(patterns), "unit-dimension folding", failureReason)))
+      return failure();
+  }
+  {
+    DominanceInfo dom(func);
+    eliminateCommonSubExpressions(rewriter, dom, func);
+  }
+  hoistAccumulators(rewriter, func);
+  // Initializer -> accumulator -> consumer through registers, not memory.
+  vector::transferOpflowOpt(rewriter, func);
+  // Horizontal reductions, on their own and before the lowering set below:
+  // there, dropping a leading unit dimension of a multi_reduction and
+  // lowering the broadcast that feeds it undo each other without end.
+  {
+    RewritePatternSet patterns(ctx);
+    vector::populateVectorMultiReductionLoweringPatterns(
+        patterns, vector::VectorMultiReductionLowering::InnerReduction);
+    if (failed(applyStage(func, std::move(patterns), "horizontal reduction", failureReason)))
+      return failure();
+  }
+  {
+    RewritePatternSet patterns(ctx);
+    vector::populateVectorContractLoweringPatterns(
+        patterns, vector::VectorContractLowering::OuterProduct);
+    vector::populateVectorOuterProductLoweringPatterns(patterns);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+    vector::populateVectorBroadcastLoweringPatterns(patterns);
+    vector::populateVectorShapeCastLoweringPatterns(patterns);
+    vector::populateVectorTransferLoweringPatterns(patterns,
+                                                   /*maxTransferRank=*/1);
+    if (failed(applyStage(func, std::move(patterns), "vector lowering", failureReason)))
+      return failure();
+  }
+  // exp and tanh as vector polynomials instead of scalar libm calls; masks
+  // (i1 vectors) loaded and stored element by element.
+  {
+    RewritePatternSet patterns(ctx);
+    populateMathPolynomialApproximationPatterns(patterns);
+    patterns.add<ScalarizeBoolLoad, ScalarizeBoolStore>(ctx);
+    if (failed(applyStage(func, std::move(patterns), "polynomial approximation", failureReason)))
+      return failure();
+  }
+  insertPrefetches(rewriter, func, prefetchDistance);
+  func.walk([](Operation *op) { op->removeAttr(kAccLoop); });
+  return success();
+}
+
+void CPUCodegenPass::runOnOperation() {
+  func::FuncOp func = getOperation();
+  IRRewriter rewriter(&getContext());
+
+  std::optional<CPUTarget> cpu = CPUTarget::get(target);
+  if (!cpu) {
+    func.emitError() << "softmoe-cpu-codegen: unknown target '" << target
+                     << "' (expected host, avx512, avx2, sse or generic)";
+    return signalPassFailure();
+  }
+  std::optional<RegisterTile> tileOverride;
+  if (!registerTile.empty()) {
+    int64_t mr = 0, nr = 0;
+    StringRef s(registerTile);
+    auto [a, b] = s.split('x');
+    if (a.getAsInteger(10, mr) || b.getAsInteger(10, nr) || mr <= 0 ||
+        nr <= 0) {
+      func.emitError() << "softmoe-cpu-codegen: register-tile '"
+                       << registerTile << "' is not MRxNR (e.g. 8x48)";
+      return signalPassFailure();
+    }
+    tileOverride = RegisterTile{mr, nr};
+  }
+  if (!stopAfter.empty() && stopAfter != "tile" && stopAfter != "vectorize") {
+    func.emitError() << "softmoe-cpu-codegen: stop-after must be tile or "
+                        "vectorize, not '"
+                     << stopAfter << "'";
+    return signalPassFailure();
+  }
+  if (threads < 1) {
+    func.emitError() << "softmoe-cpu-codegen: threads must be >= 1";
+    return signalPassFailure();
+  }
+
+  // Code generation either completes or leaves the function as it was: the
+  // loop lowering after this pass still handles every linalg op, so an
+  // unexpected IR shape costs speed, never correctness.
+  OwningOpRef<func::FuncOp> backup = func.clone();
+  failureReason.clear();
+  if (succeeded(generate(rewriter, *cpu, tileOverride)))
+    return;
+  func.getBody().takeBody(backup->getBody());
+  emitWarning(func.getLoc()) << "softmoe-cpu-codegen: "
+                     << (failureReason.empty() ? "code generation failed"
+                                               : failureReason)
+                     << "; the function is left to the loop lowering";
+}
+
+LogicalResult
+CPUCodegenPass::generate(RewriterBase &rewriter, const CPUTarget &cpuTarget,
+                         std::optional<RegisterTile> tileOverride) {
+  func::FuncOp func = getOperation();
+  const CPUTarget *cpu = &cpuTarget;
+
+  // Fusion groups are decided on the untouched IR, in program order.
+  SmallVector<linalg::LinalgOp> ops;
+  func.walk([&](linalg::LinalgOp op) {
+    if (op.hasPureBufferSemantics() && !isa<linalg::CopyOp>(op))
+      ops.push_back(op);
+  });
+  // Roots (ops with reductions) claim their initializers and consumers
+  // first; every op nobody claimed is a kernel of its own.
+  DenseSet<Operation *> fused;
+  DenseMap<Operation *, FusionGroup> rootGroups;
+  for (linalg::LinalgOp op : ops) {
+    if (fused.contains(op) || op.getNumReductionLoops() == 0 ||
+        !hasStaticShapes(op))
+      continue;
+    FusionGroup group =
+        findFusionGroup(op, linalg::isaContractionOpInterface(op));
+    if (group.initializer && fused.contains(group.initializer))
+      group.initializer = nullptr;
+    if (group.initializer)
+      fused.insert(group.initializer);
+    for (linalg::LinalgOp c : group.consumers)
+      fused.insert(c);
+    rootGroups[op] = group;
+  }
+  SmallVector<FusionGroup> groups;
+  for (linalg::LinalgOp op : ops) {
+    if (fused.contains(op))
+      continue;
+    auto it = rootGroups.find(op);
+    if (it != rootGroups.end()) {
+      groups.push_back(it->second);
+    } else {
+      FusionGroup g;
+      g.root = op;
+      groups.push_back(g);
+    }
+  }
+  // Collapse each kernel's dimensions. A fill that initializes a collapsed
+  // root is re-created on the root's collapsed view; roots with other fused
+  // ops keep their dimensions (the fused ops' tiles follow the root's).
+  for (FusionGroup &g : groups) {
+    if (fused.contains(g.root) || !g.consumers.empty())
+      continue;
+    auto fill = dyn_cast_or_null<linalg::FillOp>(
+        g.initializer ? g.initializer.getOperation() : nullptr);
+    if (g.initializer && !fill)
+      continue;
+    linalg::LinalgOp collapsed = collapseContiguousDims(rewriter, g.root);
+    if (collapsed == g.root)
+      continue;
+    g.root = collapsed;
+    if (fill) {
+      rewriter.setInsertionPoint(collapsed);
+      auto newFill = linalg::FillOp::create(
+          rewriter, fill.getLoc(), fill.getInputs(),
+          ValueRange{collapsed.getDpsInitOperand(0)->get()});
+      fused.erase(fill);
+      rewriter.eraseOp(fill);
+      g.initializer = cast<linalg::LinalgOp>(newFill.getOperation());
+      fused.insert(newFill);
+    }
+  }
+
+  std::vector<std::tuple<linalg::LinalgOp, KernelPlan, FusionGroup>> kernels;
+  for (FusionGroup &g : groups) {
+    linalg::LinalgOp op = g.root;
+    if (fused.contains(op))
+      continue;
+    std::optional<RegisterTile> tile = tileOverride;
+    if (auto a = op->getAttrOfType<DenseI64ArrayAttr>(kTileAttr);
+        a && a.size() == 2)
+      tile = RegisterTile{a[0], a[1]};
+    FailureOr<KernelPlan> plan =
+        planContraction(op, *cpu, tile, threads, minParallelWork);
+    if (succeeded(plan)) {
+      // The vectorizer turns named contractions into vector.contract (and
+      // from there FMAs); a generic one would become mulf + reductions.
+      if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation())) {
+        rewriter.setInsertionPoint(generic);
+        auto contract = linalg::ContractOp::create(
+            rewriter, generic.getLoc(), generic.getDpsInputs(),
+            generic.getDpsInits(), generic.getIndexingMaps());
+        contract->setDiscardableAttrs(generic->getDiscardableAttrDictionary());
+        rewriter.eraseOp(generic);
+        op = cast<linalg::LinalgOp>(contract.getOperation());
+        g.root = op;
+      }
+    } else {
+      op = moveLaneDimLast(rewriter, op);
+      g.root = op;
+      plan = planElementwise(op, *cpu, threads, minParallelWork);
+    }
+    kernels.emplace_back(op, *plan, g);
+  }
+  for (auto &[op, plan, group] : kernels) {
+    if (!plan.vectorize)
+      continue;
+    // A reduction along the vector lanes keeps its lane tile.
+    for (unsigned d = 0; d < op.getNumLoops(); ++d)
+      if (plan.reductionTiles[d] > 1)
+        op->setAttr(kLaneReduction, rewriter.getDenseI64ArrayAttr(
+                                        {int64_t(d), plan.reductionTiles[d]}));
+    if (failed(buildKernel(rewriter, op, plan, group))) {
+      failureReason = "could not tile " + op->getName().getStringRef().str();
+      return failure();
+    }
+  }
+  if (stopAfter == "tile")
+    return success();
+  if (failed(vectorizeTiles(rewriter)))
+    return failure();
+  if (stopAfter == "vectorize")
+    return success();
+  return lowerVectors(rewriter, cpu->f32Lanes());
+}
+
+} // namespace

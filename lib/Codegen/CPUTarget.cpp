@@ -1,0 +1,77 @@
+//===- CPUTarget.cpp - Host detection and named CPU targets ---------------===//
+
+#include "softmoe/Codegen/CPUTarget.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
+
+using namespace mlir::softmoe;
+
+static CPUTarget makeAVX512() {
+  CPUTarget t;
+  t.name = "avx512";
+  t.vectorBits = 512;
+  t.numVectorRegisters = 32;
+  t.hasFMA = true;
+  t.llvmCPU = "x86-64-v4";
+  t.llvmFeatures = "+avx512f,+avx512vl,+avx512bw,+avx512dq,+avx2,+fma,+f16c";
+  return t;
+}
+
+static CPUTarget makeAVX2() {
+  CPUTarget t;
+  t.name = "avx2";
+  t.vectorBits = 256;
+  t.numVectorRegisters = 16;
+  t.hasFMA = true;
+  t.llvmCPU = "x86-64-v3";
+  t.llvmFeatures = "+avx2,+fma,+f16c";
+  return t;
+}
+
+static CPUTarget makeSSE() {
+  CPUTarget t;
+  t.name = "sse";
+  t.vectorBits = 128;
+  t.numVectorRegisters = 16;
+  t.llvmCPU = "x86-64";
+  return t;
+}
+
+std::optional<CPUTarget> CPUTarget::get(llvm::StringRef name) {
+  if (name == "host")
+    return host();
+  if (name == "avx512")
+    return makeAVX512();
+  if (name == "avx2")
+    return makeAVX2();
+  if (name == "sse")
+    return makeSSE();
+  if (name == "generic")
+    return CPUTarget();
+  return std::nullopt;
+}
+
+CPUTarget CPUTarget::host() {
+  llvm::Triple triple(llvm::sys::getProcessTriple());
+  if (!triple.isX86())
+    return CPUTarget();
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  auto has = [&](llvm::StringRef f) { return features.lookup(f); };
+  CPUTarget t;
+  if (has("avx512f") && has("avx512vl") && has("fma"))
+    t = makeAVX512();
+  else if (has("avx2") && has("fma"))
+    t = makeAVX2();
+  else
+    t = makeSSE();
+  // JIT code may use everything the host has.
+  t.llvmCPU = llvm::sys::getHostCPUName().str();
+  std::string all;
+  for (const auto &f : features)
+    if (f.getValue())
+      all += (all.empty() ? "+" : ",+") + f.getKey().str();
+  t.llvmFeatures = all;
+  return t;
+}

@@ -1,0 +1,68 @@
+//===- KernelConfig.cpp - Tile sizes per shape and target -----------------===//
+
+#include "softmoe/Codegen/KernelConfig.h"
+
+#include <algorithm>
+#include <limits>
+
+using namespace mlir::softmoe;
+
+namespace {
+// Cycles per reduction step of an mr x (nv vectors) tile: two FMA pipes, two
+// load ports, and each accumulator's FMA chain waits `latency` cycles.
+double stepCycles(int64_t mr, int64_t nv) {
+  constexpr double fmaPipes = 2, loadPorts = 2, latency = 4;
+  double fmas = double(mr * nv), loads = double(nv + mr);
+  return std::max({fmas / fmaPipes, loads / loadPorts, latency});
+}
+} // namespace
+
+RegisterTile mlir::softmoe::chooseRegisterTile(const CPUTarget &target,
+                                               int64_t rows, int64_t cols) {
+  const int64_t lanes = target.f32Lanes();
+  const int64_t regs = target.numVectorRegisters;
+  if (rows <= 0 || cols <= 0)
+    return {std::min<int64_t>(4, std::max<int64_t>(rows, 1)), lanes};
+  const int64_t colVectors = (cols + lanes - 1) / lanes;
+  RegisterTile best;
+  double bestCost = std::numeric_limits<double>::infinity();
+  for (int64_t nv = 1; nv <= std::min<int64_t>(6, colVectors); ++nv) {
+    int64_t nr = nv * lanes;
+    for (int64_t mr = 1; mr <= std::min<int64_t>(16, rows); ++mr) {
+      // Accumulators, one row of B, one broadcast.
+      if (mr * nv + nv + 1 > regs)
+        break;
+      int64_t fullRows = rows / mr, remRows = rows % mr;
+      int64_t fullCols = cols / nr, remCols = cols % nr;
+      int64_t remNv = (remCols + lanes - 1) / lanes;
+      double cost = double(fullRows * fullCols) * stepCycles(mr, nv);
+      // Edge tiles are their own, less unrolled kernels: a little dearer.
+      constexpr double edge = 1.1;
+      if (remRows)
+        cost += edge * double(fullCols) * stepCycles(remRows, nv);
+      if (remCols)
+        cost += edge * double(fullRows) * stepCycles(mr, remNv);
+      if (remRows && remCols)
+        cost += edge * stepCycles(remRows, remNv);
+      // Ties go to wider tiles: longer contiguous runs of B per row.
+      if (cost < bestCost * (1 - 1e-9) ||
+          (cost <= bestCost * (1 + 1e-9) && nr * mr > best.nr * best.mr)) {
+        bestCost = cost;
+        best = {mr, nr};
+      }
+    }
+  }
+  return best;
+}
+
+int64_t mlir::softmoe::chooseLaneTile(const CPUTarget &target, int64_t extent) {
+  const int64_t lanes = target.f32Lanes();
+  if (extent <= 0)
+    return lanes;
+  if (extent <= lanes)
+    return extent;
+  for (int64_t u : {4, 2, 1})
+    if (extent % (u * lanes) == 0)
+      return u * lanes;
+  return lanes;
+}

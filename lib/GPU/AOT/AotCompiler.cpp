@@ -1,0 +1,460 @@
+//===- AotCompiler.cpp - Self-contained CUDA executables for a layer ------===//
+
+#include "softmoe/GPU/AotCompiler.h"
+
+#include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
+#include "softmoe/Pipelines/GPUPipeline.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+
+#ifndef SOFTMOE_RUNTIME_LIB_DIR
+#define SOFTMOE_RUNTIME_LIB_DIR ""
+#endif
+#ifndef SOFTMOE_BUILD_CXX
+#define SOFTMOE_BUILD_CXX ""
+#endif
+
+using namespace mlir;
+using namespace mlir::softmoe;
+
+LogicalResult mlir::softmoe::verifyLayerSpec(const LayerSpec &spec,
+                                             std::string &error) {
+  const std::pair<const char *, int64_t> sizes[] = {
+      {"batch", spec.batch},     {"tokens", spec.tokens},
+      {"dim", spec.dim},         {"experts", spec.experts},
+      {"slots", spec.slots},     {"hidden", spec.hidden}};
+  for (auto [name, v] : sizes) {
+    if (v <= 0) {
+      error = std::string("--") + name + " must be a positive integer";
+      return failure();
+    }
+  }
+  if (spec.dtype != "f32" && spec.dtype != "bf16" && spec.dtype != "f16") {
+    error = "--dtype must be f32, bf16 or f16, not '" + spec.dtype + "'";
+    return failure();
+  }
+  if (!symbolizeActivation(spec.activation)) {
+    error = "--activation must be gelu_tanh, gelu_erf, relu or silu, not '" +
+            spec.activation + "'";
+    return failure();
+  }
+  return success();
+}
+
+namespace {
+
+/// Collects diagnostics into one line.
+struct DiagnosticCollector {
+  explicit DiagnosticCollector(MLIRContext *ctx)
+      : handler(ctx, [this](Diagnostic &d) {
+          if (d.getSeverity() == DiagnosticSeverity::Error) {
+            if (!text.empty())
+              text += "; ";
+            std::string loc;
+            llvm::raw_string_ostream os(loc);
+            os << d.getLocation();
+            text += loc + ": " + d.str();
+          }
+          return success();
+        }) {}
+  ScopedDiagnosticHandler handler;
+  std::string text;
+};
+
+std::string findOnPath(ArrayRef<StringRef> names) {
+  for (StringRef name : names)
+    if (auto found = llvm::sys::findProgramByName(name))
+      return *found;
+  return std::string();
+}
+
+/// One argument of the compiled function as AotConfig.h describes it.
+struct AotArg {
+  std::string name;
+  int dtype = 0; // SoftMoEAotDType
+  bool isOutput = false;
+  SmallVector<int64_t> shape;
+};
+
+/// The arguments of `func` (inputs, then results as out-parameters), named
+/// `names` or argN/outN.
+LogicalResult describeArgs(func::FuncOp func, ArrayRef<std::string> names,
+                           SmallVectorImpl<AotArg> &args, std::string &error) {
+  FunctionType type = func.getFunctionType();
+  auto add = [&](Type t, bool isOutput, unsigned index) -> LogicalResult {
+    auto tensor = dyn_cast<RankedTensorType>(t);
+    if (!tensor || !tensor.hasStaticShape() || tensor.getRank() > 8) {
+      error = "@" + func.getName().str() +
+              " must take and return statically shaped tensors of rank <= 8";
+      return failure();
+    }
+    AotArg arg;
+    Type e = tensor.getElementType();
+    if (e.isF32())
+      arg.dtype = 0;
+    else if (e.isBF16())
+      arg.dtype = 1;
+    else if (e.isF16())
+      arg.dtype = 2;
+    else if (e.isInteger(1))
+      arg.dtype = 3;
+    else {
+      error = "@" + func.getName().str() +
+              ": element types must be f32, bf16, f16 or i1";
+      return failure();
+    }
+    arg.isOutput = isOutput;
+    arg.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+    size_t position = args.size();
+    arg.name = position < names.size()
+                   ? names[position]
+                   : (isOutput ? "out" : "arg") + std::to_string(index);
+    args.push_back(arg);
+    return success();
+  };
+  for (auto [i, t] : llvm::enumerate(type.getInputs()))
+    if (failed(add(t, false, i)))
+      return failure();
+  for (auto [i, t] : llvm::enumerate(type.getResults()))
+    if (failed(add(t, true, i)))
+      return failure();
+  return success();
+}
+
+/// Adds `softmoe_aot_config` and `softmoe_aot_invoke` (AotConfig.h) to the
+/// host module.
+LogicalResult addAotEntryPoints(llvm::Module &m, StringRef entryName,
+                                ArrayRef<AotArg> aotArgs,
+                                const LayerSpec *spec,
+                                const CudaAotResult &result,
+                                std::string &error) {
+  llvm::LLVMContext &ctx = m.getContext();
+  std::string cifaceName = ("_mlir_ciface_" + entryName).str();
+  llvm::Function *entry = m.getFunction(cifaceName);
+  if (!entry) {
+    error = "the compiled module has no " + cifaceName;
+    return failure();
+  }
+  if (entry->arg_size() != aotArgs.size()) {
+    error = cifaceName + " takes " + std::to_string(entry->arg_size()) +
+            " arguments, expected " + std::to_string(aotArgs.size()) +
+            " (inputs, then results as out-parameters)";
+    return failure();
+  }
+  auto *i64 = llvm::Type::getInt64Ty(ctx);
+  auto *i32 = llvm::Type::getInt32Ty(ctx);
+  auto *ptr = llvm::PointerType::get(ctx, 0);
+  auto *f64 = llvm::Type::getDoubleTy(ctx);
+  auto *shapeType = llvm::ArrayType::get(i64, 8);
+  auto *argType = llvm::StructType::create(
+      ctx, {ptr, i32, i32, i32, i32, shapeType}, "SoftMoEAotArg");
+  auto *configType = llvm::StructType::create(
+      ctx,
+      {i32, i32, ptr, i64, i64, i64, i64, i64, i64, i32, i32, i32, ptr, ptr,
+       f64},
+      "SoftMoEAotConfig");
+  auto str = [&](StringRef s) {
+    auto *init = llvm::ConstantDataArray::getString(ctx, s);
+    return new llvm::GlobalVariable(m, init->getType(), true,
+                                    llvm::GlobalValue::PrivateLinkage, init,
+                                    "softmoe_aot_str");
+  };
+  SmallVector<llvm::Constant *> argConstants;
+  for (const AotArg &a : aotArgs) {
+    SmallVector<llvm::Constant *> dims;
+    for (unsigned d = 0; d < 8; ++d)
+      dims.push_back(
+          llvm::ConstantInt::get(i64, d < a.shape.size() ? a.shape[d] : 0));
+    argConstants.push_back(llvm::ConstantStruct::get(
+        argType, {str(a.name), llvm::ConstantInt::get(i32, a.dtype),
+                  llvm::ConstantInt::get(i32, a.isOutput),
+                  llvm::ConstantInt::get(i32, a.shape.size()),
+                  llvm::ConstantInt::get(i32, 0),
+                  llvm::ConstantArray::get(shapeType, dims)}));
+  }
+  auto *argsArrayType = llvm::ArrayType::get(argType, argConstants.size());
+  auto *argsArray = new llvm::GlobalVariable(
+      m, argsArrayType, true, llvm::GlobalValue::PrivateLinkage,
+      llvm::ConstantArray::get(argsArrayType, argConstants),
+      "softmoe_aot_args");
+  LayerSpec none;
+  const LayerSpec &l = spec ? *spec : none;
+  int dtype = l.dtype == "bf16" ? 1 : l.dtype == "f16" ? 2 : 0;
+  llvm::Constant *fields[] = {
+      llvm::ConstantInt::get(i32, spec != nullptr),
+      llvm::ConstantInt::get(i32, aotArgs.size()),
+      argsArray,
+      llvm::ConstantInt::get(i64, l.batch),
+      llvm::ConstantInt::get(i64, l.tokens),
+      llvm::ConstantInt::get(i64, l.dim),
+      llvm::ConstantInt::get(i64, l.experts),
+      llvm::ConstantInt::get(i64, l.slots),
+      llvm::ConstantInt::get(i64, l.hidden),
+      llvm::ConstantInt::get(i32, dtype),
+      llvm::ConstantInt::get(i32, l.normalize),
+      llvm::ConstantInt::get(i32, l.mask),
+      str(l.activation),
+      str(result.kernels),
+      llvm::ConstantFP::get(f64, result.compileMs)};
+  new llvm::GlobalVariable(m, configType, true,
+                           llvm::GlobalValue::ExternalLinkage,
+                           llvm::ConstantStruct::get(configType, fields),
+                           "softmoe_aot_config");
+
+  auto *invokeType =
+      llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false);
+  auto *invoke = llvm::Function::Create(
+      invokeType, llvm::GlobalValue::ExternalLinkage, "softmoe_aot_invoke", m);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", invoke));
+  SmallVector<llvm::Value *> args;
+  for (unsigned i = 0; i < aotArgs.size(); ++i)
+    args.push_back(b.CreateLoad(
+        ptr, b.CreateConstGEP1_32(ptr, invoke->getArg(0), i)));
+  b.CreateCall(entry, args);
+  b.CreateRetVoid();
+  return success();
+}
+
+LogicalResult emitObject(llvm::Module &m, StringRef path, std::string &error) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return failure();
+  // Generic x86-64: the executable runs on whatever host the GPU sits in.
+  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
+      triple, "generic", "", llvm::TargetOptions(), llvm::Reloc::PIC_,
+      std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+  if (!tm) {
+    error = "cannot create a target machine for " + triple.str();
+    return failure();
+  }
+  m.setDataLayout(tm->createDataLayout());
+  m.setTargetTriple(triple);
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+  if (ec) {
+    error = "cannot write " + path.str() + ": " + ec.message();
+    return failure();
+  }
+  llvm::legacy::PassManager pm;
+  if (tm->addPassesToEmitFile(pm, os, nullptr,
+                              llvm::CodeGenFileType::ObjectFile)) {
+    error = "the host target cannot emit object files";
+    return failure();
+  }
+  pm.run(m);
+  os.flush();
+  return success();
+}
+
+/// Describes the embedded kernel objects.
+std::string describeKernels(ModuleOp module,
+                            ArrayRef<std::string> chips) {
+  bool fatbin = false, ptx = false;
+  module.walk([&](gpu::BinaryOp binary) {
+    for (Attribute a : binary.getObjectsAttr()) {
+      auto object = cast<gpu::ObjectAttr>(a);
+      fatbin |= object.getFormat() == gpu::CompilationTarget::Fatbin;
+      ptx |= object.getFormat() == gpu::CompilationTarget::Assembly;
+    }
+  });
+  if (fatbin && !ptx)
+    return "fatbin: cubin " + llvm::join(chips, " ") + " + ptx";
+  if (ptx && !fatbin)
+    return "ptx only (ptxas/fatbinary not found when compiling)";
+  return "mixed";
+}
+
+} // namespace
+
+static LogicalResult buildExecutable(ModuleOp module, StringRef entry,
+                                     const LayerSpec *spec,
+                                     const CudaAotOptions &options,
+                                     const std::string &outPath,
+                                     CudaAotResult &result,
+                                     std::string &error) {
+  MLIRContext *ctx = module.getContext();
+  auto func = module.lookupSymbol<func::FuncOp>(entry);
+  if (!func || func.isExternal()) {
+    error = "the module has no func.func @" + entry.str() + " with a body";
+    return failure();
+  }
+  SmallVector<std::string> names;
+  if (spec) {
+    names = {"x", "phi", "w1", "b1", "w2", "b2"};
+    if (spec->normalize)
+      names.push_back("scale");
+    if (spec->mask)
+      names.push_back("mask");
+    names.push_back("y");
+  }
+  SmallVector<AotArg> aotArgs;
+  if (failed(describeArgs(func, names, aotArgs, error)))
+    return failure();
+  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                UnitAttr::get(ctx));
+
+  // Archives first: no point compiling when nothing can be linked.
+  std::string runtimeDir = options.runtimeDir;
+  if (runtimeDir.empty())
+    if (const char *env = std::getenv("SOFTMOE_RUNTIME_DIR"))
+      runtimeDir = env;
+  if (runtimeDir.empty())
+    runtimeDir = SOFTMOE_RUNTIME_LIB_DIR;
+  SmallString<256> mainLib(runtimeDir), cudaLib(runtimeDir);
+  llvm::sys::path::append(mainLib, "libsoftmoe_aot_main.a");
+  llvm::sys::path::append(cudaLib, "libsoftmoe_cuda_runtime.a");
+  if (!llvm::sys::fs::exists(mainLib) || !llvm::sys::fs::exists(cudaLib)) {
+    error = "the CUDA runtime library is missing from '" + runtimeDir +
+            "' (it is built only where cuda.h was found when configuring; "
+            "set CUDA_HOME and reconfigure, or SOFTMOE_RUNTIME_DIR)";
+    return failure();
+  }
+  std::string linker = options.linker;
+  if (linker.empty())
+    if (const char *env = std::getenv("SOFTMOE_AOT_CXX"))
+      linker = env;
+  if (linker.empty())
+    linker = findOnPath({"c++", "g++", "clang++"});
+  if (linker.empty())
+    linker = SOFTMOE_BUILD_CXX;
+  if (linker.empty() || !llvm::sys::fs::can_execute(linker)) {
+    error = "no C++ compiler found to link with (set SOFTMOE_AOT_CXX)";
+    return failure();
+  }
+
+  auto t0 = std::chrono::steady_clock::now();
+  {
+    DiagnosticCollector diagnostics(ctx);
+    PassManager pm(ctx);
+    GPUPipelineOptions pipeline;
+    pipeline.format = "multi";
+    pipeline.chips = options.chips;
+    pipeline.toolkit = options.toolkit;
+    buildSoftMoEGPUPipeline(pm, pipeline);
+    if (failed(pm.run(module))) {
+      error = "compiling the layer failed: " +
+              (diagnostics.text.empty() ? std::string("unknown error")
+                                        : diagnostics.text);
+      return failure();
+    }
+  }
+  result.kernels = describeKernels(module, options.chips);
+
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> host;
+  {
+    DiagnosticCollector diagnostics(ctx);
+    host = translateModuleToLLVMIR(module, llvmContext, "softmoe_layer");
+    if (!host) {
+      error = "translating the host code to LLVM IR failed: " +
+              diagnostics.text;
+      return failure();
+    }
+  }
+  SmallString<128> objPath;
+  if (llvm::sys::fs::createTemporaryFile("softmoe-aot", "o", objPath)) {
+    error = "cannot create a temporary file";
+    return failure();
+  }
+  llvm::FileRemover removeObj(objPath);
+  result.compileMs =
+      std::chrono::duration<double, std::milli>(
+          std::chrono::steady_clock::now() - t0)
+          .count();
+  if (failed(addAotEntryPoints(*host, entry, aotArgs, spec, result, error)) ||
+      failed(emitObject(*host, objPath, error)))
+    return failure();
+  result.compileMs = std::chrono::duration<double, std::milli>(
+                         std::chrono::steady_clock::now() - t0)
+                         .count();
+
+  // Link into a temporary name, then rename: no partial executable.
+  std::string tmpOut = outPath + ".tmp";
+  SmallVector<std::string> args = {linker,
+                                   std::string(objPath),
+                                   std::string(mainLib),
+                                   std::string(cudaLib),
+                                   "-o",
+                                   tmpOut,
+                                   "-static-libstdc++",
+                                   "-static-libgcc",
+                                   "-ldl",
+                                   "-lpthread",
+                                   "-lm"};
+  SmallVector<StringRef> argv(args.begin(), args.end());
+  SmallString<128> logPath;
+  if (llvm::sys::fs::createTemporaryFile("softmoe-aot-link", "log", logPath)) {
+    error = "cannot create a temporary file";
+    return failure();
+  }
+  llvm::FileRemover removeLog(logPath);
+  std::optional<StringRef> redirects[] = {std::nullopt, logPath.str(),
+                                          logPath.str()};
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(linker, argv, std::nullopt, redirects, 0,
+                                     0, &message);
+  if (rc != 0) {
+    llvm::sys::fs::remove(tmpOut);
+    std::string log;
+    if (auto buffer = llvm::MemoryBuffer::getFile(logPath))
+      log = (*buffer)->getBuffer().trim().str();
+    std::replace(log.begin(), log.end(), '\n', ' ');
+    error = "linking " + outPath + " with " + linker + " failed" +
+            (message.empty() ? "" : ": " + message) +
+            (log.empty() ? "" : ": " + log);
+    return failure();
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(tmpOut, outPath)) {
+    llvm::sys::fs::remove(tmpOut);
+    error = "cannot create " + outPath + ": " + ec.message();
+    return failure();
+  }
+  return success();
+}
+
+LogicalResult mlir::softmoe::buildCudaAotExecutable(
+    ModuleOp module, const LayerSpec &spec, const CudaAotOptions &options,
+    const std::string &outPath, CudaAotResult &result, std::string &error) {
+  if (failed(verifyLayerSpec(spec, error)))
+    return failure();
+  return buildExecutable(module, "softmoe_layer", &spec, options, outPath,
+                         result, error);
+}
+
+LogicalResult mlir::softmoe::buildCudaAotExecutableForFunction(
+    ModuleOp module, StringRef entry, const CudaAotOptions &options,
+    const std::string &outPath, CudaAotResult &result, std::string &error) {
+  return buildExecutable(module, entry, nullptr, options, outPath, result,
+                         error);
+}
