@@ -6,8 +6,8 @@ The walk-through of docs/user-guide.md. The module below keeps its parameters th
 export transposes them into the layouts of CONTRACT.md and writes a softmoe.layer function for the shapes.
 
   torch_softmoe.py export --dir DIR [--batch B --tokens M --dim D --experts N --slots P --hidden H]
-                          [--activation A] [--normalize] [--mask] [--seed S]
-      writes DIR/layer.mlir (@softmoe_layer, batch and tokens dynamic), the arguments in their order as
+                          [--activation A] [--normalize] [--mask] [--seed S] [--dynamic]
+      writes DIR/layer.mlir (@softmoe_layer; with --dynamic, batch and tokens are `?`), the arguments in their order as
       DIR/x.npy phi.npy w1.npy b1.npy w2.npy b2.npy [scale.npy] [mask.npy] (the names softmoe-bench --inputs
       reads), DIR/args.txt (those paths, in argument order) and the module's output as DIR/ref_y.npy.
   torch_softmoe.py compare --dir DIR --y Y.npy
@@ -79,8 +79,9 @@ def contract_arrays(module):
         return {k: np.array(v.detach().numpy(), dtype=np.float32, order="C") for k, v in t.items()}
 
 
-def layer_mlir(D, N, P, H, activation, normalize, masked):
-    x = "tensor<?x?x%dxf32>" % D
+def layer_mlir(B, M, D, N, P, H, activation, normalize, masked, dynamic):
+    bm = "?x?" if dynamic else "%dx%d" % (B, M)
+    x = "tensor<%sx%dxf32>" % (bm, D)
     params = [("x", x), ("phi", "tensor<%dx%dx%dxf32>" % (D, N, P)),
               ("w1", "tensor<%dx%dx%dxf32>" % (N, D, H)), ("b1", "tensor<%dx%dxf32>" % (N, H)),
               ("w2", "tensor<%dx%dx%dxf32>" % (N, H, D)), ("b2", "tensor<%dx%dxf32>" % (N, D))]
@@ -89,18 +90,18 @@ def layer_mlir(D, N, P, H, activation, normalize, masked):
         params.append(("scale", "tensor<f32>"))
         attrs += " scale(%scale : tensor<f32>)"
     if masked:
-        params.append(("mask", "tensor<?x?xi1>"))
-        attrs += " mask(%mask : tensor<?x?xi1>)"
+        params.append(("mask", "tensor<%sxi1>" % bm))
+        attrs += " mask(%%mask : tensor<%sxi1>)" % bm
     if normalize:
         attrs += " normalize"
     attrs += " activation<%s>" % activation
     core = params[:6]
-    return ("// Exported by examples/torch_softmoe.py: D=%d N=%d P=%d H=%d, batch and tokens dynamic.\n"
+    return ("// Exported by examples/torch_softmoe.py: B=%s M=%s D=%d N=%d P=%d H=%d.\n"
             "func.func @softmoe_layer(%s) -> %s {\n"
             "  %%y = softmoe.layer %s%s\n"
             "      : %s\n"
             "  return %%y : %s\n"
-            "}\n") % (D, N, P, H, ", ".join("%%%s: %s" % p for p in params), x,
+            "}\n") % ("?" if dynamic else B, "?" if dynamic else M, D, N, P, H, ", ".join("%%%s: %s" % p for p in params), x,
                       ", ".join("%" + n for n, _ in core), attrs, ", ".join(t for _, t in core), x)
 
 
@@ -136,8 +137,8 @@ def export(args):
     with open(os.path.join(args.dir, "args.txt"), "w") as f:
         f.write(" ".join(os.path.join(args.dir, k + ".npy") for k in order) + "\n")
     with open(os.path.join(args.dir, "layer.mlir"), "w") as f:
-        f.write(layer_mlir(args.dim, args.experts, args.slots, args.hidden, args.activation, args.normalize,
-                           args.mask))
+        f.write(layer_mlir(args.batch, args.tokens, args.dim, args.experts, args.slots, args.hidden, args.activation,
+                           args.normalize, args.mask, args.dynamic))
     print("wrote %s/layer.mlir and %d arguments (%s)" % (args.dir, len(order), ", ".join(order)))
 
 
@@ -164,6 +165,7 @@ def main():
     e.add_argument("--activation", choices=ACTIVATIONS, default="gelu_tanh")
     e.add_argument("--normalize", action="store_true")
     e.add_argument("--mask", action="store_true")
+    e.add_argument("--dynamic", action="store_true", help="batch and tokens as ? (one function for every size)")
     c = sub.add_parser("compare")
     c.add_argument("--dir", required=True)
     c.add_argument("--y", required=True)

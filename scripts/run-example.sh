@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The main job: compiles examples/softmoe_layer.mlir (the S-32 layer of CONTRACT.md, batch and tokens dynamic) with
-# the CPU pipeline, runs it on seeded random inputs at B=8 M=196 with softmoe-run, and prints a checksum of the
+# The main job: compiles examples/softmoe_layer.mlir (the S-32 layer of CONTRACT.md at B=8 M=196) with
+# the CPU pipeline, runs it on seeded random inputs with softmoe-run, and prints a checksum of the
 # output and its speed.
-#   scripts/run-example.sh [BUILD_DIR]        (after scripts/setup.sh; THREADS=T to give the pipeline T threads)
+#   scripts/run-example.sh [BUILD_DIR]        (after scripts/setup.sh; THREADS=T for T threads, default: all cores)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
@@ -25,8 +25,7 @@ for k, v in t.items():
     np.save("%s/%s.npy" % (sys.argv[1], k), v.astype(np.float32))
 PY
 
-threads=()
-[[ -n ${THREADS:-} ]] && threads=(--threads "$THREADS")
+threads=(--threads "${THREADS:-$(nproc)}")
 "$build/bin/softmoe-run" "$root/examples/softmoe_layer.mlir" "${threads[@]}" --warmup 1 --repeat 3 \
   --output-dir "$work/out" "$work"/{x,phi,w1,b1,w2,b2}.npy > "$work/run.json"
 
