@@ -186,6 +186,26 @@ static LayerSpec layerSpec(const LayerConfig &config) {
   return spec;
 }
 
+/// The attributes every JSON line starts with: the tool, the target and the
+/// layer (shape and options), for the CPU and CUDA paths alike.
+static void writeLayerAttributes(llvm::json::OStream &json,
+                                 llvm::StringRef targetName,
+                                 const LayerConfig &config) {
+  const LayerShape &s = config.shape;
+  json.attribute("tool", kTool);
+  json.attribute("target", targetName);
+  json.attribute("dtype", elementKindName(config.dtype));
+  json.attribute("batch", s.batch);
+  json.attribute("tokens", s.tokens);
+  json.attribute("dim", s.dim);
+  json.attribute("experts", s.experts);
+  json.attribute("slots", s.slots);
+  json.attribute("hidden", s.hidden);
+  json.attribute("activation", stringifyActivation(config.activation));
+  json.attribute("normalize", config.normalize);
+  json.attribute("mask", config.mask);
+}
+
 /// --target cuda: compile to an AOT executable; with --aot-out stop there,
 /// else run it here on the same inputs as the CPU target would use.
 static std::optional<Failure> runCuda(LayerConfig &config) {
@@ -257,20 +277,8 @@ static std::optional<Failure> runCuda(LayerConfig &config) {
   }
   double compileMs = nowMs() - start;
 
-  const LayerShape &s = config.shape;
   auto writeCommon = [&](llvm::json::OStream &json) {
-    json.attribute("tool", kTool);
-    json.attribute("target", "cuda");
-    json.attribute("dtype", elementKindName(config.dtype));
-    json.attribute("batch", s.batch);
-    json.attribute("tokens", s.tokens);
-    json.attribute("dim", s.dim);
-    json.attribute("experts", s.experts);
-    json.attribute("slots", s.slots);
-    json.attribute("hidden", s.hidden);
-    json.attribute("activation", stringifyActivation(config.activation));
-    json.attribute("normalize", config.normalize);
-    json.attribute("mask", config.mask);
+    writeLayerAttributes(json, "cuda", config);
     json.attribute("compile_ms", compileMs);
     json.attribute("kernels", built.kernels);
   };
@@ -363,7 +371,7 @@ static std::optional<Failure> runCuda(LayerConfig &config) {
                             "nonfinite_outputs"})
       if (const llvm::json::Value *v = ran.get(key))
         json.attribute(key, *v);
-    json.attribute("flops", layerFlops(s));
+    json.attribute("flops", layerFlops(config.shape));
   });
   llvm::outs() << "\n";
   llvm::outs().flush();
@@ -434,18 +442,7 @@ static std::optional<Failure> run() {
   double flops = layerFlops(s);
   llvm::json::OStream json(llvm::outs());
   json.object([&] {
-    json.attribute("tool", kTool);
-    json.attribute("target", target.getValue());
-    json.attribute("dtype", elementKindName(config.dtype));
-    json.attribute("batch", s.batch);
-    json.attribute("tokens", s.tokens);
-    json.attribute("dim", s.dim);
-    json.attribute("experts", s.experts);
-    json.attribute("slots", s.slots);
-    json.attribute("hidden", s.hidden);
-    json.attribute("activation", stringifyActivation(config.activation));
-    json.attribute("normalize", config.normalize);
-    json.attribute("mask", config.mask);
+    writeLayerAttributes(json, target.getValue(), config);
     json.attribute("inputs", inputsDir.empty() ? std::string("random")
                                                : inputsDir.getValue());
     json.attribute("threads", static_cast<int64_t>(options.threads));
