@@ -449,15 +449,29 @@ struct LowerExpertApply : OpRewritePattern<ExpertApplyOp> {
       return arith::AddFOp::create(nb, nl, args[2], prod);
     };
 
-    // h[b,n,p,k] = act(sum_d slots[b,n,p,d] * w1[n,d,k] + b1[n,k])
+    // h[b,n,p,k] = act(sum_d slots[b,n,p,d] * w1[n,d,k] + b1[n,k]), stored
+    // in the layer's element type like the slots and the expert outputs: a
+    // bf16/f16 layer's second GEMM then reads half the bytes and multiplies
+    // two bf16/f16 operands (vdpbf16ps on CPUs, tensor cores on GPUs).
     Value h = einsum(b, loc, "BNPHD", {{slots, "BNPD"}, {op.getW1(), "NDH"}},
                      {filled(b, loc, sizes, "BNPH", zero), "BNPH"}, macc);
-    h = einsum(b, loc, "BNPH", {{op.getB1(), "NH"}}, {h, "BNPH"},
-               [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                 Value v = arith::AddFOp::create(nb, nl, args[1],
-                                                 ext(nb, nl, args[0]));
-                 return applyActivation(nb, nl, act, v);
-               });
+    if (elemType.isF32()) {
+      h = einsum(b, loc, "BNPH", {{op.getB1(), "NH"}}, {h, "BNPH"},
+                 [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                   Value v = arith::AddFOp::create(nb, nl, args[1],
+                                                   ext(nb, nl, args[0]));
+                   return applyActivation(nb, nl, act, v);
+                 });
+    } else {
+      h = einsum(b, loc, "BNPH", {{op.getB1(), "NH"}, {h, "BNPH"}},
+                 {empty(b, loc, sizes, "BNPH", elemType), "BNPH"},
+                 [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                   Value v = arith::AddFOp::create(nb, nl, args[1],
+                                                   ext(nb, nl, args[0]));
+                   return arith::TruncFOp::create(
+                       nb, nl, elemType, applyActivation(nb, nl, act, v));
+                 });
+    }
 
     // out[b,n,p,d] = sum_k h[b,n,p,k] * w2[n,k,d] + b2[n,d]
     Value o = einsum(b, loc, "BNPDH", {{h, "BNPH"}, {op.getW2(), "NHD"}},

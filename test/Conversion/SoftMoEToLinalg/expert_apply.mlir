@@ -82,8 +82,10 @@ func.func @expert_gelu_erf(%s: tensor<2x4x2x32xf32>, %w1: tensor<4x32x64xf32>, %
 
 // -----
 
-// silu on bf16: v / (1 + exp(-v)) in f32; the weights are extended inside the
-// contractions and the output bias + truncation write a fresh bf16 tensor.
+// silu on bf16: v / (1 + exp(-v)) in f32, the hidden activation rounded to a
+// fresh bf16 tensor (so the second contraction multiplies bf16 by bf16); the
+// weights are extended inside the contractions and the output bias +
+// truncation write a fresh bf16 tensor.
 // CHECK-LABEL: func @expert_silu_bf16
 // CHECK-SAME: %[[B2:[a-z0-9]+]]: tensor<4x32xbf16>)
 // CHECK: linalg.generic
@@ -93,8 +95,9 @@ func.func @expert_gelu_erf(%s: tensor<2x4x2x32xf32>, %w1: tensor<4x32x64xf32>, %
 // CHECK:   %[[WF:.+]] = arith.extf %[[WV]] : bf16 to f32
 // CHECK:   %[[P:.+]] = arith.mulf %[[SF]], %[[WF]] : f32
 // CHECK:   arith.addf %[[ACC]], %[[P]] : f32
-// CHECK: linalg.generic
-// CHECK:   ^bb0(%[[BV:.+]]: bf16, %[[HV:.+]]: f32):
+// CHECK: %[[H:.+]] = linalg.generic
+// CHECK-SAME: outs(%{{.+}} : tensor<2x4x2x64xbf16>)
+// CHECK:   ^bb0(%[[BV:.+]]: bf16, %[[HV:.+]]: f32, %{{.+}}: bf16):
 // CHECK:   %[[BF:.+]] = arith.extf %[[BV]] : bf16 to f32
 // CHECK:   %[[V:.+]] = arith.addf %[[HV]], %[[BF]] : f32
 // CHECK:   %[[NV:.+]] = arith.negf %[[V]] : f32
@@ -102,9 +105,11 @@ func.func @expert_gelu_erf(%s: tensor<2x4x2x32xf32>, %w1: tensor<4x32x64xf32>, %
 // CHECK:   %[[EX:.+]] = math.exp %[[NV]] : f32
 // CHECK:   %[[DEN:.+]] = arith.addf %[[ONE]], %[[EX]] : f32
 // CHECK:   %[[R:.+]] = arith.divf %[[V]], %[[DEN]] : f32
-// CHECK:   linalg.yield %[[R]] : f32
+// CHECK:   %[[RT:.+]] = arith.truncf %[[R]] : f32 to bf16
+// CHECK:   linalg.yield %[[RT]] : bf16
 // CHECK: %[[O:.+]] = linalg.generic
-// CHECK-SAME: tensor<4x64x32xbf16>) outs(%{{.+}} : tensor<2x4x2x32xf32>)
+// CHECK-SAME: ins(%[[H]], %{{.+}} : tensor<2x4x2x64xbf16>, tensor<4x64x32xbf16>) outs(%{{.+}} : tensor<2x4x2x32xf32>)
+// CHECK:   ^bb0(%{{.+}}: bf16, %{{.+}}: bf16, %{{.+}}: f32):
 // CHECK: %[[Y:.+]] = linalg.generic
 // CHECK-SAME: ins(%[[O]], %[[B2]] : tensor<2x4x2x32xf32>, tensor<4x32xbf16>) outs(%{{.+}} : tensor<2x4x2x32xbf16>)
 // CHECK:   ^bb0(%[[OV:.+]]: f32, %[[BV:.+]]: bf16, %{{.+}}: bf16):

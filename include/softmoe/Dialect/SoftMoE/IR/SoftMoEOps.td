@@ -105,7 +105,10 @@ def SoftMoE_ExpertApplyOp : SoftMoE_Op<"expert_apply"> {
   let description = [{
     `out[b,n,p,:] = act(slots[b,n,p,:] @ w1[n] + b1[n]) @ w2[n] + b2[n]`:
     expert `n` sees only its own `P` slots of every group. Contractions
-    accumulate in f32.
+    accumulate in f32. With bf16 or f16 operands the hidden activation
+    `act(...)` is rounded to that type, like the slots and `out` (and like a
+    PyTorch module run in that type): the second contraction multiplies two
+    bf16/f16 operands.
 
     ```mlir
     %out = softmoe.expert_apply %slots, %w1, %b1, %w2, %b2 activation<relu>
