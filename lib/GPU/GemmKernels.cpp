@@ -510,6 +510,41 @@ SmallVector<Value> fragmentRegisters(OpBuilder &b, Location loc, Value frag,
   return regs;
 }
 
+/// The K loop shared by both kernels, over `kTiles` slices staged through two
+/// shared-memory stages: slice 0 is staged first; then each iteration issues
+/// the next slice's global loads, runs `compute` on the current stage (so the
+/// loads are in flight meanwhile), stores the next slice into the idle stage
+/// and synchronizes. The last iteration reloads its own slice into the idle
+/// stage. Returns the `numAccs` f32 accumulators, which start at zero.
+SmallVector<Value> buildDoubleBufferedKLoop(
+    OpBuilder &b, Location loc, TileLoader &la, TileLoader &lb, int64_t kTiles,
+    int64_t numAccs,
+    function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> compute) {
+  IndexBuilder ib{b, loc};
+  Value c0 = ib.c(0);
+  la.store(b, loc, c0, la.load(b, loc, c0));
+  lb.store(b, loc, c0, lb.load(b, loc, c0));
+  gpu::BarrierOp::create(b, loc);
+  SmallVector<Value> zeros(
+      numAccs, arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f)));
+  return buildFor(
+      b, loc, c0, ib.c(kTiles), ib.c(1), zeros,
+      [&](OpBuilder &b, Value kt, ValueRange accs) {
+        IndexBuilder ib{b, loc};
+        Value nextKt =
+            arith::MinUIOp::create(b, loc, ib.add(kt, 1), ib.c(kTiles - 1));
+        SmallVector<Value> aNext = la.load(b, loc, nextKt);
+        SmallVector<Value> bNext = lb.load(b, loc, nextKt);
+        Value stage = ib.rem(kt, 2);
+        SmallVector<Value> result = compute(b, stage, accs);
+        Value other = arith::SubIOp::create(b, loc, ib.c(1), stage);
+        la.store(b, loc, other, aNext);
+        lb.store(b, loc, other, bNext);
+        gpu::BarrierOp::create(b, loc);
+        return result;
+      });
+}
+
 void emitMmaKernel(OpBuilder &b, const GemmPlan &g,
                    const ContractionFusion &fusion) {
   Location loc = g.op.getLoc();
@@ -613,33 +648,8 @@ void emitMmaKernel(OpBuilder &b, const GemmPlan &g,
       return next;
     };
 
-    // Prologue: slice 0 into stage 0.
-    Value c0 = ib.c(0);
-    la.store(b, loc, c0, la.load(b, loc, c0));
-    lb.store(b, loc, c0, lb.load(b, loc, c0));
-    gpu::BarrierOp::create(b, loc);
-
-    SmallVector<Value> zeros(
-        mFrags * nFrags * 4,
-        arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f)));
-    SmallVector<Value> accs = buildFor(
-        b, loc, c0, ib.c(kTiles), ib.c(1), zeros,
-        [&](OpBuilder &b, Value kt, ValueRange accs) {
-          IndexBuilder ib{b, loc};
-          // The next slice's loads are in flight while this one computes;
-          // the last iteration reloads its own slice into the idle stage.
-          Value nextKt = arith::MinUIOp::create(b, loc, ib.add(kt, 1),
-                                                ib.c(kTiles - 1));
-          SmallVector<Value> aNext = la.load(b, loc, nextKt);
-          SmallVector<Value> bNext = lb.load(b, loc, nextKt);
-          Value stage = ib.rem(kt, 2);
-          SmallVector<Value> result = compute(b, stage, accs);
-          Value other = arith::SubIOp::create(b, loc, ib.c(1), stage);
-          la.store(b, loc, other, aNext);
-          lb.store(b, loc, other, bNext);
-          gpu::BarrierOp::create(b, loc);
-          return result;
-        });
+    SmallVector<Value> accs = buildDoubleBufferedKLoop(
+        b, loc, la, lb, kTiles, mFrags * nFrags * 4, compute);
 
     // Accumulator element e of fragment (mi, nj) sits at row lane/4 (+8 for
     // e >= 2) and column 2*(lane%4) + e%2.
@@ -715,28 +725,8 @@ void emitFmaKernel(OpBuilder &b, const GemmPlan &g,
       return next;
     };
 
-    Value c0 = ib.c(0);
-    la.store(b, loc, c0, la.load(b, loc, c0));
-    lb.store(b, loc, c0, lb.load(b, loc, c0));
-    gpu::BarrierOp::create(b, loc);
-    SmallVector<Value> zeros(
-        tm * tn, arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f)));
-    SmallVector<Value> accs = buildFor(
-        b, loc, c0, ib.c(kTiles), ib.c(1), zeros,
-        [&](OpBuilder &b, Value kt, ValueRange accs) {
-          IndexBuilder ib{b, loc};
-          Value nextKt = arith::MinUIOp::create(b, loc, ib.add(kt, 1),
-                                                ib.c(kTiles - 1));
-          SmallVector<Value> aNext = la.load(b, loc, nextKt);
-          SmallVector<Value> bNext = lb.load(b, loc, nextKt);
-          Value stage = ib.rem(kt, 2);
-          SmallVector<Value> result = compute(b, stage, accs);
-          Value other = arith::SubIOp::create(b, loc, ib.c(1), stage);
-          la.store(b, loc, other, aNext);
-          lb.store(b, loc, other, bNext);
-          gpu::BarrierOp::create(b, loc);
-          return result;
-        });
+    SmallVector<Value> accs =
+        buildDoubleBufferedKLoop(b, loc, la, lb, kTiles, tm * tn, compute);
 
     Epilogue epilogue(g, fusion);
     for (int64_t i = 0; i < tm; ++i)
