@@ -67,6 +67,15 @@ else:
     tools.append("mlir-opt")
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
+# CPU features that some kernels need to run (the JIT compiles for the host).
+try:
+    with open("/proc/cpuinfo") as _f:
+        _flags = next((l.split(":", 1)[1].split() for l in _f if l.startswith("flags")), [])
+except OSError:
+    _flags = []
+if "avx512_bf16" in _flags and "avx512vl" in _flags:
+    config.available_features.add("avx512bf16")
+
 # Optional tools become lit features, so tests that need them are skipped,
 # not failed, where they are missing.
 ptxas = shutil.which("ptxas") or (

@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "mlir/Interfaces/TilingInterface.h"
@@ -48,6 +49,11 @@ static constexpr llvm::StringLiteral kVectorize = "softmoe.vectorize";
 static constexpr llvm::StringLiteral kLaneReduction = "softmoe.lane_reduction";
 /// Optional per-op register tile override, `array<i64: MR, NR>`.
 static constexpr llvm::StringLiteral kTileAttr = "softmoe.register_tile";
+/// A contraction tiled in reduction blocks that streams B, and then its
+/// innermost reduction loop: `array<i64: KC, NR>` (block rows, panel width).
+static constexpr llvm::StringLiteral kStream = "softmoe.stream";
+/// A bf16 x bf16 contraction whose reduction steps by pairs (vdpbf16ps).
+static constexpr llvm::StringLiteral kDotPairs = "softmoe.dot_pairs";
 
 namespace {
 
@@ -67,6 +73,15 @@ struct KernelPlan {
   SmallVector<int64_t> reductionTiles;
   /// Whether the tile is worth vectorizing at all.
   bool vectorize = true;
+  /// Rows of B per reduction block when B is streamed (chooseStreamBlock),
+  /// else 0. The reduction dimension is then tiled with the parallel ones,
+  /// right inside the batch dimensions, and the register tile's width is
+  /// `streamPanel`.
+  int64_t streamBlock = 0;
+  int64_t streamPanel = 0;
+  /// bf16 inputs, f32 accumulators and a target with vdpbf16ps: the
+  /// reduction runs two steps at a time, as dot products of pairs.
+  bool bf16Dot = false;
 };
 
 static SmallVector<int64_t> staticLoopRanges(linalg::LinalgOp op) {
@@ -97,11 +112,15 @@ static std::optional<unsigned> contiguousDim(linalg::LinalgOp op,
   return std::nullopt;
 }
 
-/// Picks the dimension distributed over threads: the first loop of `order`
-/// with at least `threads` tiles.
-static int64_t pickForallDim(ArrayRef<int64_t> order, ArrayRef<int64_t> ranges,
-                             ArrayRef<int64_t> tiles, int64_t threads) {
+/// Picks the dimension distributed over threads: the first parallel loop of
+/// `order` with at least `threads` tiles.
+static int64_t pickForallDim(linalg::LinalgOp op, ArrayRef<int64_t> order,
+                             ArrayRef<int64_t> ranges, ArrayRef<int64_t> tiles,
+                             int64_t threads) {
+  auto iters = op.getIteratorTypesArray();
   for (int64_t d : order) {
+    if (!linalg::isParallelIterator(iters[d]))
+      continue;
     int64_t t = tiles[d] ? tiles[d] : ranges[d];
     if ((ranges[d] + t - 1) / t >= threads)
       return d;
@@ -115,7 +134,8 @@ static FailureOr<KernelPlan> planContraction(linalg::LinalgOp op,
                                              const CPUTarget &target,
                                              std::optional<RegisterTile> tile,
                                              int64_t threads,
-                                             int64_t minParallelWork) {
+                                             int64_t minParallelWork,
+                                             int64_t streamOverride) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
       !linalg::isaContractionOpInterface(op) || !hasStaticShapes(op))
     return failure();
@@ -142,10 +162,38 @@ static FailureOr<KernelPlan> planContraction(linalg::LinalgOp op,
   for (unsigned d : rowSide)
     if (ranges[d] > ranges[row])
       row = d;
-  RegisterTile rt =
-      tile ? *tile : chooseRegisterTile(target, ranges[row], ranges[*lane]);
-
+  auto elementType = [&](OpOperand *operand) {
+    return cast<MemRefType>(operand->get().getType()).getElementType();
+  };
   KernelPlan plan;
+  plan.bf16Dot = target.hasAVX512BF16 && laneIsN && dims->k.size() == 1 &&
+                 elementType(op.getDpsInputOperand(0)).isBF16() &&
+                 elementType(op.getDpsInputOperand(1)).isBF16() &&
+                 elementType(op.getDpsInitOperand(0)).isF32();
+  // Streaming B: one batch's B bytes and the FLOPs per byte decide.
+  if (dims->k.size() == 1 && streamOverride != 0) {
+    unsigned k = dims->k.front();
+    int64_t bElemBytes = elementType(bOperand).getIntOrFloatBitWidth() / 8;
+    int64_t bBytes = bElemBytes;
+    for (AffineExpr e : op.getMatchingIndexingMap(bOperand).getResults())
+      if (auto d = dyn_cast<AffineDimExpr>(e);
+          d && !llvm::is_contained(dims->batch, d.getPosition()))
+        bBytes *= ranges[d.getPosition()];
+    int64_t rows = 1;
+    for (unsigned d : rowSide)
+      rows *= ranges[d];
+    plan.streamBlock = streamOverride > 0
+                           ? (streamOverride < ranges[k] ? streamOverride : 0)
+                           : chooseStreamBlock(target, ranges[k], rows, bBytes,
+                                               bElemBytes);
+  }
+  RegisterTile rt =
+      tile ? *tile
+      : plan.streamBlock
+          ? chooseStreamRegisterTile(target, ranges[row], ranges[*lane],
+                                     plan.bf16Dot)
+          : chooseRegisterTile(target, ranges[row], ranges[*lane]);
+
   unsigned nLoops = op.getNumLoops();
   plan.parallelTiles.assign(nLoops, 0);
   plan.reductionTiles.assign(nLoops, 0);
@@ -163,17 +211,24 @@ static FailureOr<KernelPlan> planContraction(linalg::LinalgOp op,
   if (nr > lanes && nr % lanes)
     nr = nr / lanes * lanes;
   plan.parallelTiles[*lane] = nr;
-  // batch, column panel, other row-side dims, row strip: one panel of B is
-  // reused by every row strip before the next panel is touched.
+  if (plan.streamBlock) {
+    plan.streamPanel = nr;
+    plan.parallelTiles[dims->k.front()] = plan.streamBlock;
+  }
+  // batch, [reduction block,] column panel, other row-side dims, row strip:
+  // one panel of B is reused by every row strip before the next panel is
+  // touched.
   for (unsigned d : dims->batch)
     plan.parallelOrder.push_back(d);
+  if (plan.streamBlock)
+    plan.parallelOrder.push_back(dims->k.front());
   plan.parallelOrder.push_back(*lane);
   for (unsigned d : rowSide)
     if (d != row)
       plan.parallelOrder.push_back(d);
   plan.parallelOrder.push_back(row);
   if (threads > 1 && product(ranges) >= minParallelWork)
-    plan.forallDim = pickForallDim(plan.parallelOrder, ranges,
+    plan.forallDim = pickForallDim(op, plan.parallelOrder, ranges,
                                    plan.parallelTiles, threads);
   return plan;
 }
@@ -256,7 +311,7 @@ static KernelPlan planElementwise(linalg::LinalgOp op, const CPUTarget &target,
   if (lane && linalg::isParallelIterator(iters[*lane]))
     plan.parallelOrder.push_back(*lane);
   if (threads > 1 && product(ranges) >= minParallelWork)
-    plan.forallDim = pickForallDim(plan.parallelOrder, ranges,
+    plan.forallDim = pickForallDim(op, plan.parallelOrder, ranges,
                                    plan.parallelTiles, threads);
   return plan;
 }
@@ -613,7 +668,8 @@ static int64_t registerPiece(int64_t size, int64_t lanes) {
 /// innermost dimension, 1 elsewhere (contractions: along the lane dimension
 /// of the accumulator).
 static std::optional<SmallVector<int64_t>> nativeShape(Operation *op,
-                                                       int64_t lanes) {
+                                                       int64_t lanes,
+                                                       bool bf16Dot) {
   SmallVector<int64_t> full, shape;
   if (auto c = dyn_cast<vector::ContractionOp>(op)) {
     auto resTy = dyn_cast<VectorType>(c.getResultType());
@@ -624,6 +680,14 @@ static std::optional<SmallVector<int64_t>> nativeShape(Operation *op,
     AffineMap accMap = c.getIndexingMapsArray()[2];
     unsigned lane = accMap.getDimPosition(accMap.getNumResults() - 1);
     shape[lane] = registerPiece(full[lane], lanes);
+    // A pair of bf16 reduction steps stays together for one vdpbf16ps.
+    if (bf16Dot && c.getLhsType().getElementType().isBF16() &&
+        c.getRhsType().getElementType().isBF16() &&
+        resTy.getElementType().isF32() && shape[lane] == lanes) {
+      for (auto [d, it] : llvm::enumerate(c.getIteratorTypesArray()))
+        if (it == vector::IteratorType::reduction && full[d] == 2)
+          shape[d] = 2;
+    }
   } else {
     VectorType vt;
     if (auto mr = dyn_cast<vector::MultiDimReductionOp>(op))
@@ -694,6 +758,109 @@ static void insertPrefetches(RewriterBase &rewriter, func::FuncOp func,
   });
 }
 
+/// Whether `v` is `iv` or computed from it by ops inside `loop`.
+static bool dependsOn(Value v, Value iv, scf::ForOp loop) {
+  if (v == iv)
+    return true;
+  Operation *def = v.getDefiningOp();
+  if (!def || !loop->isProperAncestor(def) || def->getNumRegions())
+    return false;
+  return llvm::any_of(def->getOperands(),
+                      [&](Value o) { return dependsOn(o, iv, loop); });
+}
+
+/// Sequential software prefetch for streamed contractions. The loop nest
+/// visits one reduction block of B (KC whole rows, contiguous in memory) panel
+/// by panel: step r of the innermost loop in panel p reads row k0 + r (and
+/// the next, with vdpbf16ps), columns [p*NR, (p+1)*NR). Numbered
+/// t = (p*KC + r)*NR, the visits walk the block in order, so prefetching
+/// element t of the *next* block (KC rows further on in the flattened B)
+/// reads B from memory front to back, which DRAM serves far faster than the
+/// strided demand reads. Addresses past the end of B are clamped to its last
+/// element.
+static void insertStreamPrefetches(RewriterBase &rewriter, func::FuncOp func) {
+  func.walk([&](scf::ForOp loop) {
+    auto stream = loop->getAttrOfType<DenseI64ArrayAttr>(kStream);
+    if (!stream || stream.size() != 2)
+      return;
+    int64_t kc = stream[0], nr = stream[1];
+    Value iv = loop.getInductionVar();
+    // One prefetch run per row of B read in this step: the first load of
+    // each distinct row (the panel's leftmost register).
+    SmallVector<vector::LoadOp> rowStarts;
+    for (auto load : loop.getBody()->getOps<vector::LoadOp>()) {
+      auto type = load.getMemRefType();
+      if (load.getVectorType().getNumElements() <= 1 || type.getRank() < 2 ||
+          !type.hasStaticShape() || !type.getLayout().isIdentity() ||
+          !isRootBuffer(load.getBase()))
+        continue;
+      auto idx = load.getIndices();
+      if (!dependsOn(idx[idx.size() - 2], iv, loop) ||
+          !loop.isDefinedOutsideOfLoop(idx.back()))
+        continue;
+      bool seen = llvm::any_of(rowStarts, [&](vector::LoadOp other) {
+        return other.getBase() == load.getBase() &&
+               other.getIndices().drop_back() == idx.drop_back();
+      });
+      if (!seen)
+        rowStarts.push_back(load);
+    }
+    DenseMap<Value, Value> flatViews;
+    for (vector::LoadOp load : rowStarts) {
+      Value base = load.getBase();
+      auto type = load.getMemRefType();
+      ArrayRef<int64_t> shape = type.getShape();
+      unsigned rank = shape.size();
+      int64_t elemBytes =
+          std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+      Location loc = load.getLoc();
+      Value &flatView = flatViews[base];
+      if (!flatView) {
+        OpBuilder::InsertionGuard guard(rewriter);
+        rewriter.setInsertionPointAfterValue(base);
+        ReassociationIndices all;
+        for (unsigned i = 0; i < rank; ++i)
+          all.push_back(i);
+        flatView = memref::CollapseShapeOp::create(
+            rewriter, loc, base, ArrayRef<ReassociationIndices>{all});
+      }
+      rewriter.setInsertionPoint(load);
+      auto cst = [&](int64_t v) {
+        return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
+      };
+      auto add = [&](Value a, Value b) {
+        return arith::AddIOp::create(rewriter, loc, a, b).getResult();
+      };
+      auto mul = [&](Value a, int64_t b) {
+        return arith::MulIOp::create(rewriter, loc, a, cst(b)).getResult();
+      };
+      SmallVector<Value> idx(load.getIndices());
+      // Blocks start at multiples of KC: r = row mod KC, k0 = row - r.
+      Value row = idx[rank - 2], col = idx[rank - 1];
+      Value rowInBlock = arith::RemUIOp::create(rewriter, loc, row, cst(kc));
+      Value k0 = arith::SubIOp::create(rewriter, loc, row, rowInBlock);
+      Value panel = arith::DivUIOp::create(rewriter, loc, col, cst(nr));
+      Value lead = cst(0);
+      for (unsigned i = 0; i + 2 < rank; ++i)
+        lead = add(mul(lead, shape[i]), idx[i]);
+      Value nextBlock =
+          mul(add(mul(lead, shape[rank - 2]), add(k0, cst(kc))), shape.back());
+      Value invariant = add(nextBlock, mul(panel, kc * nr));
+      Value flat = add(invariant, mul(rowInBlock, nr));
+      int64_t lineElems = std::max<int64_t>(1, 64 / elemBytes);
+      for (int64_t off = 0; off < nr; off += lineElems) {
+        Value e = arith::MinUIOp::create(rewriter, loc, add(flat, cst(off)),
+                                         cst(type.getNumElements() - 1));
+        memref::PrefetchOp::create(rewriter, loc, flatView, ValueRange{e},
+                                   /*isWrite=*/false, /*localityHint=*/3,
+                                   /*isDataCache=*/true);
+      }
+    }
+    // The block and panel offsets are computed once per loop.
+    moveLoopInvariantCode(cast<LoopLikeOpInterface>(loop.getOperation()));
+  });
+}
+
 namespace {
 /// A transfer_read that broadcasts along some vector dimensions becomes a
 /// read of the other dimensions, a shape_cast that puts unit dimensions back
@@ -745,6 +912,92 @@ struct TransferReadBroadcastToStretch
     rewriter.replaceOpWithNewOp<vector::BroadcastOp>(read, vt, units);
     return success();
   }
+};
+
+/// One register's worth of a bf16 x bf16 -> f32 contraction over a pair of
+/// reduction steps, C[n] += A[k0] * B[k0][n] + A[k1] * B[k1][n] for the `lanes`
+/// columns n, becomes one vdpbf16ps: the two rows of B interleaved
+/// (B[k0][0], B[k1][0], B[k0][1], ...) against the pair (A[k0], A[k1])
+/// broadcast as one 32-bit value. Every other dimension must be 1.
+struct ContractBF16PairToDot : public OpRewritePattern<vector::ContractionOp> {
+  ContractBF16PairToDot(MLIRContext *ctx, int64_t lanes, PatternBenefit benefit)
+      : OpRewritePattern(ctx, benefit), lanes(lanes) {}
+
+  LogicalResult matchAndRewrite(vector::ContractionOp c,
+                                PatternRewriter &rewriter) const override {
+    auto accTy = dyn_cast<VectorType>(c.getAccType());
+    VectorType lhsTy = c.getLhsType(), rhsTy = c.getRhsType();
+    if (c.getKind() != vector::CombiningKind::ADD ||
+        !accTy || !accTy.getElementType().isF32() ||
+        !lhsTy.getElementType().isBF16() || !rhsTy.getElementType().isBF16() ||
+        accTy.getNumElements() != lanes || lhsTy.getNumElements() != 2 ||
+        rhsTy.getNumElements() != 2 * lanes)
+      return failure();
+    SmallVector<int64_t> bounds;
+    c.getIterationBounds(bounds);
+    SmallVector<AffineMap> maps = c.getIndexingMapsArray();
+    auto iters = c.getIteratorTypesArray();
+    std::optional<unsigned> k, n;
+    for (auto [d, size] : llvm::enumerate(bounds)) {
+      if (size == 1)
+        continue;
+      if (iters[d] == vector::IteratorType::reduction && size == 2 && !k)
+        k = d;
+      else if (iters[d] == vector::IteratorType::parallel && size == lanes &&
+               !n)
+        n = d;
+      else
+        return failure();
+    }
+    if (!k || !n)
+      return failure();
+    // B's two rows must be its leading non-unit dimension (k before n).
+    auto position = [](AffineMap m, unsigned d) -> std::optional<unsigned> {
+      for (auto [i, e] : llvm::enumerate(m.getResults()))
+        if (auto de = dyn_cast<AffineDimExpr>(e); de && de.getPosition() == d)
+          return i;
+      return std::nullopt;
+    };
+    std::optional<unsigned> rk = position(maps[1], *k),
+                            rn = position(maps[1], *n);
+    if (!position(maps[0], *k) || position(maps[0], *n) || !rk || !rn ||
+        *rk > *rn)
+      return failure();
+    Location loc = c.getLoc();
+    Type bf16 = rewriter.getBF16Type();
+    Value rows = vector::ShapeCastOp::create(
+        rewriter, loc, VectorType::get({2, lanes}, bf16), c.getRhs());
+    Value row0 = vector::ExtractOp::create(rewriter, loc, rows, 0);
+    Value row1 = vector::ExtractOp::create(rewriter, loc, rows, 1);
+    SmallVector<int64_t> interleave;
+    for (int64_t i = 0; i < lanes; ++i) {
+      interleave.push_back(i);
+      interleave.push_back(lanes + i);
+    }
+    Value b = vector::ShuffleOp::create(rewriter, loc, row0, row1, interleave);
+    Value pair = vector::ShapeCastOp::create(
+        rewriter, loc, VectorType::get({2}, bf16), c.getLhs());
+    Value word = vector::ExtractOp::create(
+        rewriter, loc,
+        vector::BitCastOp::create(
+            rewriter, loc, VectorType::get({1}, rewriter.getI32Type()), pair),
+        0);
+    Value a = vector::BitCastOp::create(
+        rewriter, loc, VectorType::get({2 * lanes}, bf16),
+        vector::BroadcastOp::create(
+            rewriter, loc, VectorType::get({lanes}, rewriter.getI32Type()),
+            word));
+    Value acc = vector::ShapeCastOp::create(
+        rewriter, loc, VectorType::get({lanes}, rewriter.getF32Type()),
+        c.getAcc());
+    Value dot = x86vector::DotBF16Op::create(rewriter, loc, acc.getType(),
+                                             acc, a, b);
+    rewriter.replaceOpWithNewOp<vector::ShapeCastOp>(c, accTy, dot);
+    return success();
+  }
+
+private:
+  int64_t lanes;
 };
 
 /// A vector of i1 is a bit vector in LLVM, but a memref<...xi1> holds one
@@ -830,7 +1083,8 @@ private:
   LogicalResult buildKernel(RewriterBase &rewriter, linalg::LinalgOp op,
                             const KernelPlan &plan, const FusionGroup &group);
   LogicalResult vectorizeTiles(RewriterBase &rewriter);
-  LogicalResult lowerVectors(RewriterBase &rewriter, int64_t lanes);
+  LogicalResult lowerVectors(RewriterBase &rewriter, int64_t lanes,
+                             bool bf16Dot);
   /// Tiles, fuses, vectorizes and lowers every kernel of the function.
   LogicalResult generate(RewriterBase &rewriter, const CPUTarget &cpu,
                          std::optional<RegisterTile> tileOverride);
@@ -940,6 +1194,11 @@ LogicalResult CPUCodegenPass::buildKernel(RewriterBase &rewriter,
     rewriter.eraseOp(c);
 
   current->setAttr(kReduceLater, rewriter.getUnitAttr());
+  if (plan.streamBlock)
+    current->setAttr(kStream, rewriter.getDenseI64ArrayAttr(
+                                  {plan.streamBlock, plan.streamPanel}));
+  if (plan.bf16Dot)
+    current->setAttr(kDotPairs, rewriter.getUnitAttr());
   if (!loops.empty())
     peelPartialTiles(rewriter, loops.front());
   return success();
@@ -972,9 +1231,13 @@ LogicalResult CPUCodegenPass::vectorizeTiles(RewriterBase &rewriter) {
     auto iters = op.getIteratorTypesArray();
     SmallVector<int64_t> ranges = staticLoopRanges(op);
     SmallVector<int64_t> tiles(op.getNumLoops(), 0);
+    // Pairs of reduction steps for vdpbf16ps where the extent is even (an
+    // odd remainder block takes single steps, with FMAs).
+    bool pairs = op->hasAttr(kDotPairs);
+    op->removeAttr(kDotPairs);
     for (unsigned d = 0; d < op.getNumLoops(); ++d)
       if (linalg::isReductionIterator(iters[d]))
-        tiles[d] = 1;
+        tiles[d] = pairs && ranges[d] % 2 == 0 ? 2 : 1;
     // A reduction along the vector lanes steps by its lane tile.
     if (auto keep = op->getAttrOfType<DenseI64ArrayAttr>(kLaneReduction)) {
       tiles[keep[0]] = keep[1] >= ranges[keep[0]] ? 0 : keep[1];
@@ -988,6 +1251,11 @@ LogicalResult CPUCodegenPass::vectorizeTiles(RewriterBase &rewriter) {
       return failure();
     for (LoopLikeOpInterface l : loops)
       l->setAttr(kAccLoop, rewriter.getUnitAttr());
+    if (Attribute stream = (*t)->getAttr(kStream)) {
+      (*t)->removeAttr(kStream);
+      if (!loops.empty())
+        loops.back()->setAttr(kStream, stream);
+    }
     (*t)->setAttr(kVectorize, rewriter.getUnitAttr());
   }
   SmallVector<linalg::LinalgOp> tiles;
@@ -1013,15 +1281,15 @@ LogicalResult CPUCodegenPass::vectorizeTiles(RewriterBase &rewriter) {
 }
 
 LogicalResult CPUCodegenPass::lowerVectors(RewriterBase &rewriter,
-                                           int64_t lanes) {
+                                           int64_t lanes, bool bf16Dot) {
   func::FuncOp func = getOperation();
   MLIRContext *ctx = &getContext();
   // One register per vector op.
   {
     RewritePatternSet patterns(ctx);
     vector::UnrollVectorOptions unroll;
-    unroll.setNativeShapeFn([lanes](Operation *op) {
-      return nativeShape(op, lanes);
+    unroll.setNativeShapeFn([lanes, bf16Dot](Operation *op) {
+      return nativeShape(op, lanes, bf16Dot);
     });
     vector::populateVectorUnrollPatterns(patterns, unroll);
     patterns.add<TransferReadBroadcastToStretch>(ctx, /*benefit=*/2);
@@ -1061,6 +1329,8 @@ LogicalResult CPUCodegenPass::lowerVectors(RewriterBase &rewriter,
   }
   {
     RewritePatternSet patterns(ctx);
+    if (bf16Dot)
+      patterns.add<ContractBF16PairToDot>(ctx, lanes, /*benefit=*/3);
     vector::populateVectorContractLoweringPatterns(
         patterns, vector::VectorContractLowering::OuterProduct);
     vector::populateVectorOuterProductLoweringPatterns(patterns);
@@ -1083,7 +1353,12 @@ LogicalResult CPUCodegenPass::lowerVectors(RewriterBase &rewriter,
       return failure();
   }
   insertPrefetches(rewriter, func, prefetchDistance);
-  func.walk([](Operation *op) { op->removeAttr(kAccLoop); });
+  if (streamPrefetch)
+    insertStreamPrefetches(rewriter, func);
+  func.walk([](Operation *op) {
+    op->removeAttr(kAccLoop);
+    op->removeAttr(kStream);
+  });
   return success();
 }
 
@@ -1094,7 +1369,8 @@ void CPUCodegenPass::runOnOperation() {
   std::optional<CPUTarget> cpu = CPUTarget::get(target);
   if (!cpu) {
     func.emitError() << "softmoe-cpu-codegen: unknown target '" << target
-                     << "' (expected host, avx512, avx2, sse or generic)";
+                     << "' (expected host, avx512, avx512bf16, avx2, sse or "
+                        "generic)";
     return signalPassFailure();
   }
   std::optional<RegisterTile> tileOverride;
@@ -1141,6 +1417,12 @@ CPUCodegenPass::generate(RewriterBase &rewriter, const CPUTarget &cpuTarget,
   func::FuncOp func = getOperation();
   const CPUTarget *cpu = &cpuTarget;
 
+  auto tileFor = [&](linalg::LinalgOp op) -> std::optional<RegisterTile> {
+    if (auto a = op->getAttrOfType<DenseI64ArrayAttr>(kTileAttr);
+        a && a.size() == 2)
+      return RegisterTile{a[0], a[1]};
+    return tileOverride;
+  };
   // Fusion groups are decided on the untouched IR, in program order.
   SmallVector<linalg::LinalgOp> ops;
   func.walk([&](linalg::LinalgOp op) {
@@ -1157,6 +1439,15 @@ CPUCodegenPass::generate(RewriterBase &rewriter, const CPUTarget &cpuTarget,
       continue;
     FusionGroup group =
         findFusionGroup(op, linalg::isaContractionOpInterface(op));
+    // A streamed contraction stores its accumulators once per reduction
+    // block, so its initializer runs before and its consumers after it, as
+    // kernels of their own.
+    FailureOr<KernelPlan> plan = planContraction(
+        op, *cpu, tileFor(op), threads, minParallelWork, streamBlock);
+    if (succeeded(plan) && plan->streamBlock) {
+      group.initializer = nullptr;
+      group.consumers.clear();
+    }
     if (group.initializer && fused.contains(group.initializer))
       group.initializer = nullptr;
     if (group.initializer)
@@ -1209,12 +1500,12 @@ CPUCodegenPass::generate(RewriterBase &rewriter, const CPUTarget &cpuTarget,
     linalg::LinalgOp op = g.root;
     if (fused.contains(op))
       continue;
-    std::optional<RegisterTile> tile = tileOverride;
-    if (auto a = op->getAttrOfType<DenseI64ArrayAttr>(kTileAttr);
-        a && a.size() == 2)
-      tile = RegisterTile{a[0], a[1]};
+    // Fused ops are decided on the uncollapsed root: a root that claimed
+    // some (so it did not stream then) must not stream now.
+    bool hasFused = g.initializer || !g.consumers.empty();
     FailureOr<KernelPlan> plan =
-        planContraction(op, *cpu, tile, threads, minParallelWork);
+        planContraction(op, *cpu, tileFor(op), threads, minParallelWork,
+                        hasFused ? 0 : streamBlock);
     if (succeeded(plan)) {
       // The vectorizer turns named contractions into vector.contract (and
       // from there FMAs); a generic one would become mulf + reductions.
@@ -1254,7 +1545,7 @@ CPUCodegenPass::generate(RewriterBase &rewriter, const CPUTarget &cpuTarget,
     return failure();
   if (stopAfter == "vectorize")
     return success();
-  return lowerVectors(rewriter, cpu->f32Lanes());
+  return lowerVectors(rewriter, cpu->f32Lanes(), cpu->hasAVX512BF16);
 }
 
 } // namespace

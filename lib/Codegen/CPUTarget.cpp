@@ -44,6 +44,13 @@ std::optional<CPUTarget> CPUTarget::get(llvm::StringRef name) {
     return host();
   if (name == "avx512")
     return makeAVX512();
+  if (name == "avx512bf16") {
+    CPUTarget t = makeAVX512();
+    t.name = "avx512bf16";
+    t.llvmFeatures += ",+avx512bf16";
+    t.hasAVX512BF16 = true;
+    return t;
+  }
   if (name == "avx2")
     return makeAVX2();
   if (name == "sse")
@@ -66,6 +73,7 @@ CPUTarget CPUTarget::host() {
     t = makeAVX2();
   else
     t = makeSSE();
+  t.hasAVX512BF16 = t.vectorBits == 512 && has("avx512bf16");
   // JIT code may use everything the host has.
   t.llvmCPU = llvm::sys::getHostCPUName().str();
   std::string all;

@@ -55,6 +55,26 @@ RegisterTile mlir::softmoe::chooseRegisterTile(const CPUTarget &target,
   return best;
 }
 
+RegisterTile mlir::softmoe::chooseStreamRegisterTile(const CPUTarget &target,
+                                                     int64_t rows,
+                                                     int64_t cols,
+                                                     bool bf16Dot) {
+  const int64_t lanes = target.f32Lanes();
+  const int64_t regs = target.numVectorRegisters;
+  // Measured on B-128 (AVX-512, 8 rows): 4x64 beat 8x48, 8x32, 6x48, 4x96
+  // and 2x128 with vdpbf16ps (64 vs 81 ms at one thread), and 8x48 with FMAs.
+  int64_t mr = std::clamp<int64_t>(rows, 1, 4);
+  int64_t colVectors = std::max<int64_t>(1, (cols + lanes - 1) / lanes);
+  int64_t nv = 1;
+  for (int64_t v = 2; v <= std::min<int64_t>(4, colVectors); ++v) {
+    // Accumulators, B registers, the broadcasts LLVM keeps live, spare.
+    int64_t needed = mr * v + v + (bf16Dot ? mr + 2 : 1);
+    if (needed <= regs)
+      nv = v;
+  }
+  return {mr, nv * lanes};
+}
+
 int64_t mlir::softmoe::chooseLaneTile(const CPUTarget &target, int64_t extent) {
   const int64_t lanes = target.f32Lanes();
   if (extent <= 0)
@@ -65,4 +85,21 @@ int64_t mlir::softmoe::chooseLaneTile(const CPUTarget &target, int64_t extent) {
     if (extent % (u * lanes) == 0)
       return u * lanes;
   return lanes;
+}
+
+int64_t mlir::softmoe::chooseStreamBlock(const CPUTarget &target,
+                                         int64_t kExtent, int64_t rows,
+                                         int64_t bBytesPerBatch,
+                                         int64_t bElemBytes) {
+  (void)target;
+  constexpr int64_t kMiB = 1 << 20;
+  // Measured on B-128 (8 rows): 16 rows per block beat 8 and matched 32-64.
+  constexpr int64_t kc = 16;
+  // Above ~8 FLOPs per byte of B, the FMAs rather than DRAM set the pace
+  // (S-32's 32 rows of f32 gained nothing from streaming).
+  constexpr int64_t maxFlopsPerByte = 8;
+  if (bBytesPerBatch < kMiB || bElemBytes <= 0 ||
+      2 * rows > maxFlopsPerByte * bElemBytes || kExtent <= kc)
+    return 0;
+  return kc;
 }

@@ -2,7 +2,7 @@
 //
 // The CPU code generation seam of softmoe-cpu-pipeline:
 //
-//   softmoe-cpu-codegen{target=cpu threads register-tile}   (func)
+//   softmoe-cpu-codegen{target=cpu threads register-tile stream-block} (func)
 //     tiles, fuses and vectorizes every static linalg op into register-tiled
 //     vector kernels; threads > 1 distributes outer loops with scf.forall
 //   canonicalize, cse
@@ -36,6 +36,7 @@ void mlir::softmoe::addCPUCodegenPasses(OpPassManager &pm,
     codegen.target = options.cpu;
     codegen.threads = options.threads;
     codegen.registerTile = options.registerTile;
+    codegen.streamBlock = options.streamBlock;
     pm.addNestedPass<func::FuncOp>(createSoftMoECPUCodegen(codegen));
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());

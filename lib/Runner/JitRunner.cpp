@@ -388,7 +388,11 @@ JitFunction::compile(ModuleOp module, const FunctionSignature &sig,
   engineOptions.jitCodeGenOptLevel = cgLevel;
   engineOptions.sharedLibPaths = libRefs;
   engineOptions.enableGDBNotificationListener = false;
-  engineOptions.enablePerfNotificationListener = false;
+  // SOFTMOE_JIT_PERF=1 writes a jitdump for `perf inject --jit`, so that perf
+  // can attribute samples to the compiled kernels (see docs/benchmarks.md).
+  const char *perfEnv = std::getenv("SOFTMOE_JIT_PERF");
+  engineOptions.enablePerfNotificationListener =
+      perfEnv && StringRef(perfEnv) != "0";
   Expected<std::unique_ptr<ExecutionEngine>> engine =
       ExecutionEngine::create(module, engineOptions, std::move(*tm));
   if (!engine)

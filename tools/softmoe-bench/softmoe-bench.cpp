@@ -104,13 +104,20 @@ Opt<std::string> saveDir("save-outputs",
                          llvm::cl::value_desc("dir"), llvm::cl::cat(category));
 Opt<std::string> cpu("cpu",
                      llvm::cl::desc("ISA the CPU kernels are tiled for: host "
-                                    "(default), avx512, avx2, sse, generic"),
+                                    "(default), avx512, avx512bf16, avx2, "
+                                    "sse, generic"),
                      llvm::cl::init("host"), llvm::cl::cat(category));
 Opt<std::string> registerTile(
     "register-tile",
     llvm::cl::desc("Override every contraction's register tile, MRxNR "
                    "(default: chosen per shape and cpu)"),
     llvm::cl::init(""), llvm::cl::cat(category));
+Opt<int64_t> streamBlock(
+    "stream-block",
+    llvm::cl::desc("Rows of the weights per reduction block where they are "
+                   "streamed from memory: -1 chosen per shape (default), 0 "
+                   "never, N every contraction"),
+    llvm::cl::init(-1), llvm::cl::cat(category));
 Opt<bool> vectorize("vectorize",
                     llvm::cl::desc("Fast CPU kernels (default true); false "
                                    "compiles plain loops"),
@@ -416,6 +423,7 @@ static std::optional<Failure> run() {
     options.threads = threads->getValue();
   options.cpu = cpu.getValue();
   options.registerTile = registerTile.getValue();
+  options.streamBlock = streamBlock.getValue();
   options.vectorize = vectorize.getValue();
   Expected<std::unique_ptr<JitFunction>> fn =
       JitFunction::compile(**module, *sig, [&](OpPassManager &pm) {
@@ -454,6 +462,7 @@ static std::optional<Failure> run() {
     json.attribute("compile_ms", compileMs);
     json.attribute("cpu", options.cpu.getValue());
     json.attribute("vectorize", options.vectorize.getValue());
+    json.attribute("stream_block", options.streamBlock.getValue());
     writeSummaryAttributes(json, summarize(y));
   });
   llvm::outs() << "\n";

@@ -19,7 +19,7 @@
 namespace mlir::softmoe {
 
 struct CPUTarget {
-  /// Short name: avx512, avx2, sse or generic.
+  /// Short name: avx512, avx512bf16, avx2, sse or generic.
   std::string name = "generic";
   /// Width in bits of the vectors kernels are built from.
   int64_t vectorBits = 128;
@@ -27,6 +27,9 @@ struct CPUTarget {
   int64_t numVectorRegisters = 16;
   /// Fused multiply-add in hardware: FMAs instead of mul + add.
   bool hasFMA = false;
+  /// AVX512-BF16's vdpbf16ps: bf16 x bf16 contractions take two reduction
+  /// steps per instruction.
+  bool hasAVX512BF16 = false;
   /// LLVM target features (`+avx2,+fma,...`) and CPU name that make the
   /// backend emit what the tiles assume; empty for `generic`.
   std::string llvmFeatures;
@@ -37,7 +40,8 @@ struct CPUTarget {
 
   /// The host CPU as LLVM sees it (for JIT compilation).
   static CPUTarget host();
-  /// `host`, `avx512`, `avx2`, `sse` or `generic`; std::nullopt otherwise.
+  /// `host`, `avx512`, `avx512bf16`, `avx2`, `sse` or `generic`;
+  /// std::nullopt otherwise.
   static std::optional<CPUTarget> get(llvm::StringRef name);
 };
 

@@ -31,10 +31,34 @@ struct RegisterTile {
 RegisterTile chooseRegisterTile(const CPUTarget &target, int64_t rows,
                                 int64_t cols);
 
+/// The register tile of a contraction that streams B in reduction blocks
+/// (chooseStreamBlock): few rows (B's panel is reused from L1 by the other
+/// row strips of a block) and wide panels of whole cache lines, as many
+/// registers across as fit beside the rows' broadcasts; with `bf16Dot`
+/// (vdpbf16ps) each B register is two rows of B interleaved, and the
+/// permutation that interleaves them takes a register too.
+RegisterTile chooseStreamRegisterTile(const CPUTarget &target, int64_t rows,
+                                      int64_t cols, bool bf16Dot);
+
 /// Lanes of one step of an elementwise or reduction loop over a contiguous
 /// dimension of `extent` elements: a few vector registers, a divisor of the
 /// extent when one is available.
 int64_t chooseLaneTile(const CPUTarget &target, int64_t extent);
+
+/// Reduction block of a contraction that streams its second operand ("B",
+/// the expert weights) from memory, or 0 when B is better read panel by
+/// panel. Reading B in column panels of all `kExtent` rows touches a few
+/// bytes of each kilobyte-strided row at a time, which DRAM serves at about
+/// half the bandwidth of a sequential read; blocks of `kc` whole rows keep the
+/// reads within a small window (and let the kernel prefetch the next block
+/// sequentially), at the price of storing and reloading the accumulator tile
+/// once per block. Streaming pays when the contraction is memory-bound: one
+/// batch's B (`bBytesPerBatch`, of `bElemBytes` elements) is well beyond L2
+/// and each of its bytes feeds few FLOPs (2 * `rows` / `bElemBytes`, where
+/// `rows` is the output's row count per batch).
+int64_t chooseStreamBlock(const CPUTarget &target, int64_t kExtent,
+                          int64_t rows, int64_t bBytesPerBatch,
+                          int64_t bElemBytes);
 
 } // namespace mlir::softmoe
 

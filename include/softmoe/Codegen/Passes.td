@@ -33,7 +33,8 @@ def SoftMoECPUCodegen : Pass<"softmoe-cpu-codegen", "func::FuncOp"> {
   }];
   let options = [
     Option<"target", "target", "std::string", "\"host\"",
-           "CPU to tile for: host (detected), avx512, avx2, sse, generic">,
+           "CPU to tile for: host (detected), avx512, avx512bf16 (with "
+           "vdpbf16ps), avx2, sse, generic">,
     Option<"threads", "threads", "int64_t", "1",
            "Threads the outermost loops are distributed over (scf.forall)">,
     Option<"registerTile", "register-tile", "std::string", "\"\"",
@@ -41,6 +42,14 @@ def SoftMoECPUCodegen : Pass<"softmoe-cpu-codegen", "func::FuncOp"> {
     Option<"prefetchDistance", "prefetch-distance", "int64_t", "0",
            "Prefetch the rows a reduction loop streams this many iterations "
            "ahead (0: none)">,
+    Option<"streamBlock", "stream-block", "int64_t", "-1",
+           "Rows of the weights per reduction block of a contraction that "
+           "streams them from memory: -1 chosen per shape, 0 never stream, "
+           "N > 0 every contraction with one reduction dimension longer "
+           "than N">,
+    Option<"streamPrefetch", "stream-prefetch", "bool", "true",
+           "Prefetch the next reduction block of streamed weights in memory "
+           "order">,
     Option<"stopAfter", "stop-after", "std::string", "\"\"",
            "Stop after a stage, to inspect it: tile (loop nests of linalg "
            "tiles) or vectorize (vector ops before unrolling and lowering)">,
@@ -51,7 +60,7 @@ def SoftMoECPUCodegen : Pass<"softmoe-cpu-codegen", "func::FuncOp"> {
     "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect", "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
-    "::mlir::vector::VectorDialect"
+    "::mlir::vector::VectorDialect", "::mlir::x86vector::X86VectorDialect"
   ];
 }
 

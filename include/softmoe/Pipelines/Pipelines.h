@@ -29,14 +29,20 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   PassOptions::Option<std::string> cpu{
       *this, "cpu",
       llvm::cl::desc("ISA the kernels are tiled for: host (detected when the "
-                     "pipeline runs, right for JIT), avx512, avx2, sse or "
-                     "generic (give one for ahead-of-time compilation)"),
+                     "pipeline runs, right for JIT), avx512, avx512bf16, avx2, "
+                     "sse or generic (give one for ahead-of-time compilation)"),
       llvm::cl::init("host")};
   PassOptions::Option<std::string> registerTile{
       *this, "register-tile",
       llvm::cl::desc("Override every contraction's register tile, MRxNR "
                      "(e.g. 8x48); default: chosen per shape and cpu"),
       llvm::cl::init("")};
+  PassOptions::Option<int64_t> streamBlock{
+      *this, "stream-block",
+      llvm::cl::desc("Rows of the weights per reduction block of contractions "
+                     "that stream them from memory: -1 chosen per shape, 0 "
+                     "never, N > 0 every contraction with a longer reduction"),
+      llvm::cl::init(-1)};
   PassOptions::Option<bool> vectorize{
       *this, "vectorize",
       llvm::cl::desc("Tiled, fused, vectorized kernels (softmoe-cpu-codegen); "

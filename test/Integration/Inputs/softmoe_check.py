@@ -137,6 +137,7 @@ def cmd_case(a):
             cmd += ["--threads", str(a.threads)]
         if a.target != "cpu":
             cmd += ["--target", a.target]
+        cmd += a.bench_arg
         info = run_tool(cmd)
         missing = [k for k in BENCH_KEYS if k not in info]
         if missing:
@@ -327,6 +328,8 @@ def main():
     c.add_argument("--model", help="run this .mlir with softmoe-run instead of softmoe-bench")
     c.add_argument("--entry")
     c.add_argument("--target", default="cpu", choices=["cpu", "cuda"])
+    c.add_argument("--bench-arg", action="append", default=[],
+                   help="pass to softmoe-bench (as --bench-arg=--flag=value)")
     e = sub.add_parser("expect-error")
     e.add_argument("--exit", type=int)
     e.add_argument("--no-new-files", action="append", default=[])
