@@ -176,6 +176,43 @@ mlir::softmoe::getFunctionSignature(ModuleOp module, StringRef entry) {
   return sig;
 }
 
+bool mlir::softmoe::specializeArgumentShapes(
+    ModuleOp module, FunctionSignature &sig,
+    ArrayRef<SmallVector<int64_t>> shapes) {
+  auto func = module.lookupSymbol<func::FuncOp>(sig.name);
+  if (!func || func.isExternal() || shapes.size() != sig.args.size() ||
+      shapes.size() != func.getNumArguments() ||
+      !SymbolTable::symbolKnownUseEmpty(func, module))
+    return false;
+  // A model of softmoe ops alone has not loaded the tensor dialect yet.
+  module.getContext()->getOrLoadDialect<tensor::TensorDialect>();
+  Block &entry = func.getBody().front();
+  OpBuilder b = OpBuilder::atBlockBegin(&entry);
+  SmallVector<Type> inputs(func.getArgumentTypes());
+  bool changed = false;
+  for (auto [i, arg] : llvm::enumerate(entry.getArguments())) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    if (!type || type.hasStaticShape() ||
+        shapes[i].size() != size_t(type.getRank()))
+      continue;
+    auto fixed = RankedTensorType::get(shapes[i], type.getElementType(),
+                                       type.getEncoding());
+    arg.setType(fixed);
+    auto cast = tensor::CastOp::create(b, func.getLoc(), type, arg);
+    arg.replaceAllUsesExcept(cast.getResult(), cast);
+    inputs[i] = fixed;
+    sig.args[i].shape.assign(shapes[i].begin(), shapes[i].end());
+    llvm::raw_string_ostream os(sig.args[i].typeString);
+    sig.args[i].typeString.clear();
+    fixed.print(os);
+    changed = true;
+  }
+  if (changed)
+    func.setType(
+        FunctionType::get(func.getContext(), inputs, func.getResultTypes()));
+  return changed;
+}
+
 Error mlir::softmoe::checkArgument(const TensorSignature &sig, unsigned index,
                                    ElementKind kind, ArrayRef<int64_t> shape,
                                    StringRef what) {

@@ -65,6 +65,12 @@ llvm::cl::opt<int> repeat("repeat", llvm::cl::desc("Timed calls (default 1)"),
 llvm::cl::opt<int> warmup("warmup",
                           llvm::cl::desc("Untimed calls first (default 0)"),
                           llvm::cl::init(0), llvm::cl::cat(category));
+llvm::cl::opt<bool> specializeShapes(
+    "specialize-shapes",
+    llvm::cl::desc("Compile for the input shapes at hand: dynamic dimensions "
+                   "take the inputs' sizes, so that the fast kernels apply "
+                   "(default true; false compiles the dynamic function)"),
+    llvm::cl::init(true), llvm::cl::cat(category));
 /// Set in main (see makeThreadsOption).
 llvm::cl::opt<int> *threads;
 } // namespace
@@ -140,6 +146,8 @@ static Error run() {
   if (!outputDir.empty())
     if (Error err = ensureDirectory(outputDir))
       return err;
+  bool specialized =
+      specializeShapes && specializeArgumentShapes(**module, *sig, shapes);
 
   CPUPipelineOptions options;
   if (threads->getNumOccurrences())
@@ -181,6 +189,7 @@ static Error run() {
     json.attribute("repeat", static_cast<int64_t>(repeat));
     json.attribute("compile_ms",
                    (*fn)->getPipelineMs() + (*fn)->getCodegenMs());
+    json.attribute("specialized_shapes", specialized);
     writeTimingAttributes(json, *stats);
     json.attributeArray("results", [&] {
       for (size_t i = 0; i < results.size(); ++i) {

@@ -69,6 +69,17 @@ struct FunctionSignature {
 llvm::Expected<FunctionSignature> getFunctionSignature(mlir::ModuleOp module,
                                                        llvm::StringRef entry);
 
+/// Gives the dynamic dimensions of `sig`'s arguments the sizes of the inputs
+/// at hand (`shapes`, one per argument, already checked with checkArgument):
+/// each such argument becomes static and is cast back to its dynamic type at
+/// the function's entry, so canonicalization makes the whole function static
+/// and the CPU code generator's register-tiled kernels apply (with dynamic
+/// batch or tokens it falls back to plain loops). Results keep their types.
+/// A function that is called from elsewhere in the module is left as it is;
+/// returns whether the function was specialized. `sig` is updated.
+bool specializeArgumentShapes(mlir::ModuleOp module, FunctionSignature &sig,
+                              llvm::ArrayRef<llvm::SmallVector<int64_t>> shapes);
+
 /// Checks that a tensor of `kind` and `shape` fits `sig` (static dimensions
 /// must match, dynamic ones take any size). `what` names the input.
 llvm::Error checkArgument(const TensorSignature &sig, unsigned index,

@@ -127,6 +127,7 @@ def cmd_case(a):
         cmd = ["softmoe-run", a.model, "--output-dir", out_dir, "--repeat", "1"]
         if a.entry:
             cmd += ["--entry", a.entry]
+        cmd += a.tool_arg
         cmd += [os.path.join(inp, n + ".npy") for n in names]
         info = run_tool(cmd)
         y_path = os.path.join(out_dir, "result0.npy")
@@ -137,7 +138,7 @@ def cmd_case(a):
             cmd += ["--threads", str(a.threads)]
         if a.target != "cpu":
             cmd += ["--target", a.target]
-        cmd += a.bench_arg
+        cmd += a.tool_arg
         info = run_tool(cmd)
         missing = [k for k in BENCH_KEYS if k not in info]
         if missing:
@@ -328,8 +329,8 @@ def main():
     c.add_argument("--model", help="run this .mlir with softmoe-run instead of softmoe-bench")
     c.add_argument("--entry")
     c.add_argument("--target", default="cpu", choices=["cpu", "cuda"])
-    c.add_argument("--bench-arg", action="append", default=[],
-                   help="pass to softmoe-bench (as --bench-arg=--flag=value)")
+    c.add_argument("--tool-arg", action="append", default=[],
+                   help="pass to softmoe-bench or softmoe-run (as --tool-arg=--flag=value)")
     e = sub.add_parser("expect-error")
     e.add_argument("--exit", type=int)
     e.add_argument("--no-new-files", action="append", default=[])
