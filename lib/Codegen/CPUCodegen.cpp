@@ -233,13 +233,31 @@ static FailureOr<KernelPlan> planContraction(linalg::LinalgOp op,
   return plan;
 }
 
+/// Whether some operand indexes loop dimension `d` other than by its last
+/// (contiguous) dimension: lanes along `d` would gather from it with a stride.
+static bool isStridedSomewhere(linalg::LinalgOp op, unsigned d) {
+  for (OpOperand &operand : op->getOpOperands()) {
+    ArrayRef<AffineExpr> results =
+        op.getMatchingIndexingMap(&operand).getResults();
+    for (auto [i, e] : llvm::enumerate(results))
+      if (auto de = dyn_cast<AffineDimExpr>(e);
+          de && de.getPosition() == d && i + 1 != results.size())
+        return true;
+  }
+  return false;
+}
+
 /// Vector lanes run along the contiguous dimension of the biggest operand (a
 /// reduction into fewer dimensions reads far more than it writes); when that
-/// dimension is reduced, the reduction is horizontal.
+/// dimension is reduced, the reduction is horizontal. A dimension that is
+/// contiguous in every operand that has it comes first: attention's scores
+/// (q . k over the head dimension, contiguous in both) would otherwise run
+/// their lanes along the keys, a strided gather from k that the vector
+/// lowering does not handle.
 static std::optional<unsigned> pickLaneDim(linalg::LinalgOp op) {
   SmallVector<int64_t> ranges = staticLoopRanges(op);
-  std::optional<unsigned> lane;
-  int64_t biggest = -1;
+  std::optional<unsigned> lane, unstrided;
+  int64_t biggest = -1, biggestUnstrided = -1;
   for (OpOperand &operand : op->getOpOperands()) {
     auto t = dyn_cast<MemRefType>(operand.get().getType());
     if (!t || !t.hasStaticShape())
@@ -251,8 +269,12 @@ static std::optional<unsigned> pickLaneDim(linalg::LinalgOp op) {
       biggest = t.getNumElements();
       lane = d;
     }
+    if (!isStridedSomewhere(op, *d) && t.getNumElements() > biggestUnstrided) {
+      biggestUnstrided = t.getNumElements();
+      unstrided = d;
+    }
   }
-  return lane;
+  return unstrided ? unstrided : lane;
 }
 
 /// Makes the lane dimension of an elementwise or reduction generic its
