@@ -60,6 +60,24 @@ std::optional<CPUTarget> CPUTarget::get(llvm::StringRef name) {
   return std::nullopt;
 }
 
+llvm::SmallVector<std::string> CPUTarget::missingOnHost() const {
+  llvm::SmallVector<std::string> missing;
+  llvm::Triple triple(llvm::sys::getProcessTriple());
+  if (name == "generic")
+    return missing;
+  if (!triple.isX86()) {
+    missing.push_back("x86");
+    return missing;
+  }
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  llvm::SmallVector<llvm::StringRef> wanted;
+  llvm::StringRef(llvmFeatures).split(wanted, ',', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef f : wanted)
+    if (f.consume_front("+") && !features.lookup(f))
+      missing.push_back(f.str());
+  return missing;
+}
+
 CPUTarget CPUTarget::host() {
   llvm::Triple triple(llvm::sys::getProcessTriple());
   if (!triple.isX86())

@@ -23,6 +23,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "softmoe/Codegen/CPUTarget.h"
 #include "softmoe/GPU/AotCompiler.h"
 #include "softmoe/Pipelines/Pipelines.h"
 #include "softmoe/Runner/JitRunner.h"
@@ -35,6 +36,7 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -170,6 +172,20 @@ static Expected<LayerConfig> configFromFlags() {
   if (target != "cpu" && target != "cuda")
     return llvm::createStringError("--target must be cpu or cuda, not '" +
                                    target + "'");
+  // The JIT runs what it compiles here: kernels for a CPU this one is not
+  // would stop on an illegal instruction (or fail in LLVM's code generator).
+  if (target == "cpu") {
+    std::optional<CPUTarget> named = CPUTarget::get(cpu);
+    if (!named)
+      return llvm::createStringError("--cpu must be host, avx512, avx512bf16, "
+                                     "avx2, sse or generic, not '" +
+                                     cpu + "'");
+    llvm::SmallVector<std::string> missing = named->missingOnHost();
+    if (!missing.empty())
+      return llvm::createStringError(
+          "--cpu " + cpu + " needs " + llvm::join(missing, ", ") +
+          ", which this CPU lacks; name a CPU it has (or host)");
+  }
   // With --inputs the files set the shape; the flags are checked otherwise.
   if (inputsDir.empty())
     if (Error err = checkLayerShape(config.shape))

@@ -11,6 +11,7 @@
 #define SOFTMOE_CODEGEN_CPUTARGET_H
 
 #include "mlir/Support/LLVM.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <optional>
@@ -37,6 +38,10 @@ struct CPUTarget {
 
   /// f32 lanes of one vector register.
   int64_t f32Lanes() const { return vectorBits / 32; }
+
+  /// The features this target's kernels use that the host CPU lacks
+  /// (`avx512bf16`, ...): JIT-compiled, such kernels could not run here.
+  llvm::SmallVector<std::string> missingOnHost() const;
 
   /// The host CPU as LLVM sees it (for JIT compilation).
   static CPUTarget host();
