@@ -18,13 +18,24 @@ def SoftMoECPUCodegen : Pass<"softmoe-cpu-codegen", "func::FuncOp"> {
       reduction so that one panel of the second operand is reused by all row
       strips, accumulators held in registers across the reduction loop, and
       FMAs (vector.contract lowered to outer products);
+    * memory-bound contractions (one batch's B beyond 1 MiB, at most 8 FLOPs
+      per byte of it: B-128's expert GEMMs) stream B: the reduction is tiled
+      in blocks of `stream-block` whole rows of B outside the column panels,
+      the accumulator tile is reloaded per block (the fill and epilogue are
+      then kernels of their own), and the next block is prefetched in memory
+      order (`stream-prefetch`), which DRAM serves about twice as fast as
+      column panels;
+    * with AVX512-BF16 (`host` where the CPU has it, or `avx512bf16`), bf16 x
+      bf16 contractions step the reduction by pairs, each register of the
+      tile updated by one vdpbf16ps (`x86vector.avx512.dot`) of B's two rows
+      interleaved against A's broadcast pair;
     * the fill or broadcast that initialises a contraction's or reduction's
       output is fused into its tile (the accumulators start from it), and the
       elementwise ops that consume a contraction's output right after it
       (bias, activation) run on the register tile before it is stored;
-    * elementwise ops and reductions are vectorized along their contiguous
-      dimension, reductions over outer dimensions keep their accumulators in
-      registers;
+    * elementwise ops and reductions are vectorized along a contiguous
+      dimension (one that no operand strides, if there is one), reductions
+      over outer dimensions keep their accumulators in registers;
     * contiguous iteration dimensions are collapsed first, partial tiles are
       peeled so that every kernel has static shapes, and with `threads` > 1
       the outermost loop with enough iterations becomes an `scf.forall`.
