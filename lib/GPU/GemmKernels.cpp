@@ -303,7 +303,10 @@ public:
   /// Stores loaded chunks into shared stage `stage`.
   void store(OpBuilder &b, Location loc, Value stage,
              ArrayRef<Value> values) {
-    for (auto [c, v] : llvm::zip(chunks, values)) {
+    for (auto [chunk, value] : llvm::zip(chunks, values)) {
+      // Lambdas cannot capture structured bindings before C++20.
+      const auto &c = chunk;
+      Value v = value;
       // Threads past the last chunk (small tiles) have nothing to store.
       if (c.exists) {
         buildIf(b, loc, c.exists, {}, [&](OpBuilder &b) {
