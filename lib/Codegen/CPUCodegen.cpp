@@ -1391,8 +1391,7 @@ void CPUCodegenPass::runOnOperation() {
   std::optional<CPUTarget> cpu = CPUTarget::get(target);
   if (!cpu) {
     func.emitError() << "softmoe-cpu-codegen: unknown target '" << target
-                     << "' (expected host, avx512, avx512bf16, avx2, sse or "
-                        "generic)";
+                     << "' (expected " << CPUTarget::knownNames() << ")";
     return signalPassFailure();
   }
   std::optional<RegisterTile> tileOverride;

@@ -78,6 +78,10 @@ llvm::SmallVector<std::string> CPUTarget::missingOnHost() const {
   return missing;
 }
 
+llvm::StringRef CPUTarget::knownNames() {
+  return "host, avx512, avx512bf16, avx2, sse or generic";
+}
+
 CPUTarget CPUTarget::host() {
   llvm::Triple triple(llvm::sys::getProcessTriple());
   if (!triple.isX86())

@@ -48,6 +48,8 @@ struct CPUTarget {
   /// `host`, `avx512`, `avx512bf16`, `avx2`, `sse` or `generic`;
   /// std::nullopt otherwise.
   static std::optional<CPUTarget> get(llvm::StringRef name);
+  /// The names get() knows, for messages: "host, avx512, ... or generic".
+  static llvm::StringRef knownNames();
 };
 
 } // namespace mlir::softmoe
