@@ -140,6 +140,17 @@ struct Failure {
 };
 } // namespace
 
+static Failure fail(Error err) {
+  return Failure{llvm::toString(std::move(err)), 1};
+}
+
+/// The layer's inputs: read from --inputs (whose files set `config`'s
+/// shape), or random for --seed.
+static Expected<LayerInputs> layerInputs(LayerConfig &config) {
+  return inputsDir.empty() ? makeRandomLayerInputs(config, seed)
+                           : loadLayerInputs(inputsDir, config);
+}
+
 static Expected<LayerConfig> configFromFlags() {
   LayerConfig config;
   config.shape = {batch, tokens, dim, experts, slots, hidden};
@@ -177,8 +188,8 @@ static Expected<LayerConfig> configFromFlags() {
   if (target == "cpu") {
     std::optional<CPUTarget> named = CPUTarget::get(cpu);
     if (!named)
-      return llvm::createStringError("--cpu must be host, avx512, avx512bf16, "
-                                     "avx2, sse or generic, not '" +
+      return llvm::createStringError("--cpu must be " +
+                                     CPUTarget::knownNames() + ", not '" +
                                      cpu + "'");
     llvm::SmallVector<std::string> missing = named->missingOnHost();
     if (!missing.empty())
@@ -232,9 +243,6 @@ static void writeLayerAttributes(llvm::json::OStream &json,
 /// --target cuda: compile to an AOT executable; with --aot-out stop there,
 /// else run it here on the same inputs as the CPU target would use.
 static std::optional<Failure> runCuda(LayerConfig &config) {
-  auto fail = [](Error err) {
-    return Failure{llvm::toString(std::move(err)), 1};
-  };
   // Check where the executable goes before spending seconds compiling.
   if (!aotOut.empty()) {
     llvm::StringRef parent = llvm::sys::path::parent_path(aotOut.getValue());
@@ -261,9 +269,7 @@ static std::optional<Failure> runCuda(LayerConfig &config) {
   // executable, so both targets see the same values for a seed.
   std::optional<LayerInputs> inputs;
   if (!inputsDir.empty() || aotOut.empty()) {
-    Expected<LayerInputs> in = inputsDir.empty()
-                                   ? makeRandomLayerInputs(config, seed)
-                                   : loadLayerInputs(inputsDir, config);
+    Expected<LayerInputs> in = layerInputs(config);
     if (!in)
       return fail(in.takeError());
     inputs = std::move(*in);
@@ -402,9 +408,6 @@ static std::optional<Failure> runCuda(LayerConfig &config) {
 }
 
 static std::optional<Failure> run() {
-  auto fail = [](Error err) {
-    return Failure{llvm::toString(std::move(err)), 1};
-  };
   Expected<LayerConfig> configOr = configFromFlags();
   if (!configOr)
     return fail(configOr.takeError());
@@ -414,9 +417,7 @@ static std::optional<Failure> run() {
   if (target == "cuda")
     return runCuda(config);
 
-  Expected<LayerInputs> inputs = inputsDir.empty()
-                                     ? makeRandomLayerInputs(config, seed)
-                                     : loadLayerInputs(inputsDir, config);
+  Expected<LayerInputs> inputs = layerInputs(config);
   if (!inputs)
     return fail(inputs.takeError());
   if (!saveDir.empty())
