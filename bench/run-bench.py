@@ -8,10 +8,17 @@
 # docs/benchmarks.md with a bar plot (docs/benchmarks.svg, matplotlib).
 #
 #   bench/run-bench.py [--shapes tiny,S-32,S-32-b64,B-128] [--threads 1,2]
-#                      [--repeat 7] [--bf16] [--no-docs]
+#                      [--repeat 7] [--bf16] [--cpu NAME] [--no-docs]
+#
+# The OpenBLAS peer runs with every OpenBLAS core type (OPENBLAS_CORETYPE) that
+# the CPU supports, or only the AVX2 ones with --cpu avx2 (an AVX2-only machine
+# emulated on an AVX-512 one); a core type whose y disagrees with PyTorch's is
+# dropped, and each row compares against the fastest of the others.
 #
 # Absolute times on a shared machine drift; the ratios are measured in the
-# same run, and the load (uptime) before and after is recorded.
+# same run, and the load (uptime) before and after is recorded. docs/
+# benchmarks.md keeps one section per machine kind (CPU model and the ISA the
+# kernels were built for); a run replaces only its own section.
 #
 # ===------------------------------------------------------------------------===#
 
@@ -64,6 +71,133 @@ def limit_ms(shape, threads, elem=4):
     return 1e3 * max(compute, memory)
 
 
+# OpenBLAS 0.3.21's DYNAMIC_ARCH core types for x86-64 with AVX2 or better,
+# with the CPU flags (/proc/cpuinfo) each one's kernels execute.
+CORETYPES = [
+    ("Haswell", {"avx2", "fma"}),
+    ("Zen", {"avx2", "fma"}),
+    ("SkylakeX", {"avx2", "fma", "avx512f", "avx512bw", "avx512dq",
+                  "avx512vl"}),
+    ("Cooperlake", {"avx2", "fma", "avx512f", "avx512bw", "avx512dq",
+                    "avx512vl", "avx512_bf16"}),
+]
+# What softmoe-bench's --cpu targets may execute, for the peer to match.
+TARGET_FLAGS = {
+    "avx2": {"avx2", "fma"},
+    "avx512": {"avx2", "fma", "avx512f", "avx512bw", "avx512dq", "avx512vl"},
+}
+
+
+def cpu_info():
+    """(model name, set of flags) from /proc/cpuinfo."""
+    model, flags_ = platform.processor() or platform.machine(), set()
+    try:
+        for line in open("/proc/cpuinfo"):
+            key, _, value = line.partition(":")
+            key = key.strip()
+            if key == "model name" and model is not None:
+                model = value.strip()
+            elif key == "flags":
+                flags_ = set(value.split())
+                break
+    except OSError:
+        pass
+    return model, flags_
+
+
+def cpu_family():
+    """'family F model M' of the first CPU, which tells Zen generations
+    apart where the model name does not."""
+    fields = {}
+    try:
+        for line in open("/proc/cpuinfo"):
+            key, _, value = line.partition(":")
+            key = key.strip()
+            if key in ("cpu family", "model") and key not in fields:
+                fields[key] = value.strip()
+            if not line.strip():
+                break
+    except OSError:
+        pass
+    return "family %s model %s" % (fields.get("cpu family", "?"),
+                                   fields.get("model", "?"))
+
+
+def isa_name(flags_):
+    if {"avx512f", "avx512_bf16"} <= flags_:
+        return "AVX-512 with AVX512-BF16"
+    if "avx512f" in flags_:
+        return "AVX-512"
+    if {"avx2", "fma"} <= flags_:
+        return "AVX2+FMA"
+    return "SSE"
+
+
+def peer_coretypes(flags_, cpu):
+    """The core types the peer may use: those the host can execute and,
+    for a named --cpu, only those within that target's ISA."""
+    allowed = flags_ if cpu == "host" else flags_ & TARGET_FLAGS.get(
+        cpu, flags_)
+    return [name for name, need in CORETYPES if need <= allowed]
+
+
+def openblas_env(coretype):
+    """The environment for one core type. OPENBLAS_L2_SIZE goes with it: the
+    machines here set both to pin the Haswell kernels."""
+    env = dict(os.environ, OPENBLAS_CORETYPE=coretype)
+    env.pop("OPENBLAS_L2_SIZE", None)
+    return env
+
+
+def openblas_corename(env):
+    """The core type OpenBLAS really runs under `env`."""
+    probe = ("import ctypes, ctypes.util\n"
+             "lib = ctypes.CDLL(ctypes.util.find_library('openblas') or "
+             "'libopenblas.so.0')\n"
+             "lib.openblas_get_corename.restype = ctypes.c_char_p\n"
+             "print(lib.openblas_get_corename().decode())")
+    r = subprocess.run(["/usr/bin/python3", "-c", probe], capture_output=True,
+                       text=True, env=env)
+    return r.stdout.strip() or "?"
+
+
+def max_rel_err(y_path, ref_path):
+    import numpy as np
+    y, ref = np.load(y_path), np.load(ref_path)
+    if y.shape != ref.shape:
+        return float("inf")
+    return float(np.max(np.abs(y.astype(np.float64) - ref)) /
+                 max(np.max(np.abs(ref)), 1e-30))
+
+
+def best_openblas(work, threads, repeat, coretypes, notes):
+    """Runs the OpenBLAS peer with each core type at each thread count;
+    returns {threads: result of the fastest correct core type}."""
+    inputs, ref = work / "inputs", work / "ref"
+    run(["/usr/bin/python3", str(PEERS / "softmoe_ref.py"), "--inputs",
+         str(inputs), "--repeat", "1", "--threads", str(max(threads)),
+         "--save-outputs", str(ref)])
+    best = {}
+    for coretype in coretypes:
+        env = openblas_env(coretype)
+        ran = openblas_corename(env)
+        out = work / ("y-" + coretype)
+        out.mkdir(exist_ok=True)
+        for t in threads:
+            r = json_lines(run([str(work / "blas_softmoe"), str(inputs),
+                                str(t), str(repeat), str(out)], env))[0]
+            err = max_rel_err(out / "y.npy", ref / "y.npy")
+            r["coretype"] = ran
+            if err > 1e-4:
+                notes.append("OpenBLAS core type %s (ran %s) dropped: "
+                             "max|y - ref| = %.2g max|ref|" %
+                             (coretype, ran, err))
+                continue
+            if t not in best or r["median_ms"] < best[t]["median_ms"]:
+                best[t] = r
+    return best
+
+
 def json_lines(text):
     out = []
     for line in text.splitlines():
@@ -93,6 +227,9 @@ def main():
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--bf16", action="store_true",
                     help="also time softmoe-bench --dtype bf16 on every shape")
+    ap.add_argument("--cpu", default="host",
+                    help="softmoe-bench --cpu; a named ISA also limits the "
+                    "OpenBLAS peer's core types to it")
     ap.add_argument("--bench", default=str(ROOT / "build/bin/softmoe-bench"))
     ap.add_argument("--no-docs", action="store_true")
     a = ap.parse_args()
@@ -103,33 +240,41 @@ def main():
                      (s, ", ".join(SHAPES)))
     threads = [int(t) for t in a.threads.split(",")]
     tmax = max(threads)
+    model, host_flags = cpu_info()
+    coretypes = peer_coretypes(host_flags, a.cpu)
+    if not coretypes:
+        sys.exit("run-bench: no OpenBLAS core type fits --cpu %s here" % a.cpu)
+    notes = []
     load_before = uptime()
     rows = []
     commands = []
     for shape in shapes:
         work = Path(tempfile.mkdtemp(prefix="softmoe-bench-"))
         try:
-            env = dict(os.environ, THREADS=str(tmax), REPEAT=str(a.repeat),
-                       WORK=str(work))
+            # PyTorch links OpenBLAS as well: it runs with the fastest core
+            # type the peer may use.
+            env = dict(openblas_env(coretypes[-1]), THREADS=str(tmax),
+                       REPEAT=str(a.repeat), WORK=str(work))
             cmd = [str(PEERS / "run-peers.sh")] + flags(shape)
-            commands.append("THREADS=%d REPEAT=%d " % (tmax, a.repeat) +
-                            " ".join(cmd))
+            commands.append("OPENBLAS_CORETYPE=%s THREADS=%d REPEAT=%d " %
+                            (coretypes[-1], tmax, a.repeat) + " ".join(cmd))
             peers = json_lines(run(cmd, env))
-            blas = {p["threads"]: p for p in peers
-                    if p["peer"].startswith("openblas")}
             torch = {p["threads"]: p for p in peers
                      if p["peer"].startswith("torch")}
-            for t in threads:
-                if t not in blas:
-                    blas[t] = json_lines(run([str(work / "blas_softmoe"),
-                                              str(work / "inputs"), str(t),
-                                              str(a.repeat)]))[0]
+            commands.append("for each core type in %s: OPENBLAS_CORETYPE=... "
+                            "blas_softmoe INPUTS T %d (T in %s)" %
+                            (",".join(coretypes), a.repeat, a.threads))
+            blas = best_openblas(work, threads, a.repeat, coretypes, notes)
+            missing = [t for t in threads if t not in blas]
+            if missing:
+                sys.exit("run-bench: no OpenBLAS core type computed y "
+                         "correctly:\n" + "\n".join(notes))
             dtypes = ["f32"] + (["bf16"] if a.bf16 else [])
             for t in threads:
                 for dtype in dtypes:
                     cmd = [a.bench, "--inputs", str(work / "inputs"),
                            "--threads", str(t), "--repeat", str(a.repeat),
-                           "--warmup", "2", "--dtype", dtype]
+                           "--warmup", "2", "--dtype", dtype, "--cpu", a.cpu]
                     commands.append(" ".join(cmd))
                     me = json_lines(run(cmd))[0]
                     elem = 2 if dtype == "bf16" else 4
@@ -138,13 +283,14 @@ def main():
                         shape=shape, threads=t, dtype=dtype, ms=ms,
                         compile_ms=me["compile_ms"],
                         blas_ms=blas[t]["median_ms"],
+                        blas_core=blas[t]["coretype"],
                         torch_ms=torch.get(t, {}).get("median_ms"),
                         gflops=flops(shape) / (ms * 1e-3) / 1e9,
                         gbs=weight_bytes(shape, elem) / (ms * 1e-3) / 1e9,
                         limit_ms=limit_ms(shape, t, elem)))
                     r = rows[-1]
-                    print("%-9s %dT %-4s %9.3f ms  OpenBLAS %9.3f  x%.2f" %
-                          (shape, t, dtype, ms, r["blas_ms"],
+                    print("%-9s %dT %-4s %9.3f ms  OpenBLAS(%s) %9.3f  x%.2f" %
+                          (shape, t, dtype, ms, r["blas_core"], r["blas_ms"],
                            ms / r["blas_ms"]), file=sys.stderr, flush=True)
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -153,8 +299,11 @@ def main():
     print(table)
     print("load before: " + load_before)
     print("load after:  " + load_after)
+    for n in notes:
+        print(n)
     if not a.no_docs:
-        write_docs(rows, table, commands, load_before, load_after, a.repeat)
+        write_docs(rows, table, commands, load_before, load_after, a.repeat,
+                   a.cpu, notes)
 
 
 def fmt(v, spec="%.2f"):
@@ -162,16 +311,16 @@ def fmt(v, spec="%.2f"):
 
 
 def render(rows):
-    head = ("| shape | threads | dtype | softmoe ms | OpenBLAS ms | PyTorch ms "
-            "| vs OpenBLAS | vs PyTorch | GFLOP/s | weights GB/s "
+    head = ("| shape | threads | dtype | softmoe ms | OpenBLAS ms | OpenBLAS core "
+            "| PyTorch ms | vs OpenBLAS | vs PyTorch | GFLOP/s | weights GB/s "
             "| limit ms | vs limit | compile ms |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
-        lines.append("| %s | %d | %s | %s | %s | %s | %s | %s | %.1f | %.1f "
-                     "| %s | %s | %.0f |" % (
+        lines.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %.1f "
+                     "| %.1f | %s | %s | %.0f |" % (
                          r["shape"], r["threads"], r["dtype"],
                          fmt(r["ms"], "%.3f"), fmt(r["blas_ms"], "%.3f"),
-                         fmt(r["torch_ms"], "%.3f"),
+                         r["blas_core"], fmt(r["torch_ms"], "%.3f"),
                          fmt(r["ms"] / r["blas_ms"]),
                          fmt(r["torch_ms"] and r["ms"] / r["torch_ms"]),
                          r["gflops"], r["gbs"], fmt(r["limit_ms"], "%.3f"),
@@ -179,62 +328,92 @@ def render(rows):
     return "\n".join(lines)
 
 
-def write_docs(rows, table, commands, load_before, load_after, repeat):
-    docs = ROOT / "docs"
-    plot = docs / "benchmarks.svg"
+def plot(rows, path):
+    """A bar plot of the ratios; returns the Markdown line that shows it."""
     try:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        labels = ["%s %dT %s" % (r["shape"], r["threads"], r["dtype"])
-                  for r in rows]
-        fig, ax = plt.subplots(figsize=(10, 4))
-        x = range(len(rows))
-        w = 0.27
-        ax.bar([i - w for i in x], [r["ms"] / r["blas_ms"] for r in rows], w,
-               label="softmoe-mlir / OpenBLAS peer")
-        ax.bar([i for i in x],
-               [r["ms"] / r["torch_ms"] if r["torch_ms"] else 0
-                for r in rows], w, label="softmoe-mlir / PyTorch peer")
-        ax.bar([i + w for i in x], [r["ms"] / r["limit_ms"] for r in rows],
-               w, label="softmoe-mlir / issue-4 limit")
-        ax.axhline(1.0, color="k", lw=0.8)
-        ax.axhline(0.8, color="g", lw=0.8, ls="--", label="goal 0.8x OpenBLAS")
-        ax.set_yscale("log")
-        ax.set_ylabel("time ratio (lower is better)")
-        ax.set_xticks(list(x))
-        ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=8)
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(plot)
-        plot_line = "![time ratios](benchmarks.svg)\n"
     except ImportError:
-        plot_line = "(no plot: python3-matplotlib is not installed)\n"
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    text = """# Benchmarks
+        return "(no plot: python3-matplotlib is not installed)\n"
+    labels = ["%s %dT %s" % (r["shape"], r["threads"], r["dtype"])
+              for r in rows]
+    fig, ax = plt.subplots(figsize=(10, 4))
+    x = range(len(rows))
+    w = 0.27
+    ax.bar([i - w for i in x], [r["ms"] / r["blas_ms"] for r in rows], w,
+           label="softmoe-mlir / best OpenBLAS peer")
+    ax.bar([i for i in x],
+           [r["ms"] / r["torch_ms"] if r["torch_ms"] else 0 for r in rows],
+           w, label="softmoe-mlir / PyTorch peer")
+    ax.bar([i + w for i in x], [r["ms"] / r["limit_ms"] for r in rows], w,
+           label="softmoe-mlir / issue-4 limit")
+    ax.axhline(1.0, color="k", lw=0.8)
+    ax.axhline(0.8, color="g", lw=0.8, ls="--", label="goal 0.8x OpenBLAS")
+    ax.set_yscale("log")
+    ax.set_ylabel("time ratio (lower is better)")
+    ax.set_xticks(list(x))
+    ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=8)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return "![time ratios](%s)\n" % path.name
 
-Generated by `bench/run-bench.py` on {date} UTC ({cpu}, {ncpu} CPUs visible).
-softmoe-bench and the peers (`../shared/peers/run-peers.sh`: OpenBLAS+OpenMP
-`blas_softmoe.c`, PyTorch eager) run in the same job on the same inputs;
-median of {repeat} runs each. The machine is shared, so compare the ratios,
-not the absolute times.
+
+DOC_HEAD = """# Benchmarks
+
+Generated by `bench/run-bench.py`: softmoe-bench and the peers
+(`../shared/peers/run-peers.sh`: OpenBLAS+OpenMP `blas_softmoe.c`, PyTorch
+eager) run in the same job on the same inputs. The OpenBLAS peer runs with
+every OpenBLAS core type the kernels' ISA allows (`OPENBLAS_CORETYPE`; its
+`y` is checked against PyTorch's) and each row compares against the fastest.
+The machines are shared and change from session to session, so there is one
+section per machine kind (CPU model, ISA of the host, `--cpu` of the
+kernels); compare the ratios within a section, not absolute times across
+them. A run replaces only its own section.
+"""
+
+
+def section_key(model, family, flags_, cpu):
+    return "%s (%s), %s, --cpu %s" % (model, family, isa_name(flags_), cpu)
+
+
+def split_sections(text):
+    """The sections of docs/benchmarks.md, keyed by their '## ' title, in
+    order; text before the first section is dropped (DOC_HEAD replaces it)."""
+    sections, key = {}, None
+    for line in text.splitlines(keepends=True):
+        if line.startswith("## "):
+            key = line[3:].strip()
+            sections[key] = ""
+        elif key is not None:
+            sections[key] += line
+    return sections
+
+
+def write_docs(rows, table, commands, load_before, load_after, repeat, cpu,
+               notes):
+    docs = ROOT / "docs"
+    model, flags_ = cpu_info()
+    family = cpu_family()
+    key = section_key(model, family, flags_, cpu)
+    slug = "".join(c if c.isalnum() else "-" for c in
+                   "%s-%s-%s" % (family, isa_name(flags_), cpu)).lower()
+    plot_line = plot(rows, docs / ("benchmarks-%s.svg" % slug))
+    body = """
+Run on {date} UTC: {model} ({family}; {isa}; {ncpu} CPUs visible), kernels
+built with `--cpu {cpu}`; median of {repeat} runs each.
 
 - load before: `{lb}`
 - load after: `{la}`
-
+{notes}
 {table}
 
-"vs" columns are time ratios (below 1: softmoe-mlir is faster). GB/s counts
-only the expert weights (w1 and w2) read once per call; the limit is the
-larger of the compute time at {peak:.0f} GFLOP/s per thread and the weight
-bytes at {bw:.0f} GB/s (issue 4).
+"vs" columns are time ratios (below 1: softmoe-mlir is faster); bf16 rows
+compare with the peer's f32 time. GB/s counts only the expert weights (w1 and
+w2) read once per call; the limit is the larger of the compute time at
+{peak:.0f} GFLOP/s per thread and the weight bytes at {bw:.0f} GB/s (issue 4).
 
 {plot}
 Commands:
@@ -242,11 +421,20 @@ Commands:
 ```
 {cmds}
 ```
+
 """.format(date=datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M"),
-           cpu=cpu, ncpu=os.cpu_count(), repeat=repeat, lb=load_before,
-           la=load_after, table=table, peak=PEAK_GFLOPS_PER_CORE,
-           bw=BANDWIDTH_GBS, plot=plot_line, cmds="\n".join(commands))
-    (docs / "benchmarks.md").write_text(text)
+           model=model, family=family, isa=isa_name(flags_),
+           ncpu=os.cpu_count(), cpu=cpu, repeat=repeat, lb=load_before,
+           la=load_after,
+           notes="".join("- %s\n" % n for n in notes), table=table,
+           peak=PEAK_GFLOPS_PER_CORE, bw=BANDWIDTH_GBS, plot=plot_line,
+           cmds="\n".join(commands))
+    path = docs / "benchmarks.md"
+    sections = split_sections(path.read_text()) if path.exists() else {}
+    sections[key] = body
+    path.write_text(DOC_HEAD + "".join(
+        "\n## %s\n%s" % (k, v.strip("\n") + "\n") for k, v in
+        sections.items()))
 
 
 if __name__ == "__main__":

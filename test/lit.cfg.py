@@ -73,6 +73,14 @@ try:
         _flags = next((l.split(":", 1)[1].split() for l in _f if l.startswith("flags")), [])
 except OSError:
     _flags = []
+# One feature per named --cpu target whose CPU features this host has
+# (CPUTarget's llvmFeatures), so that each target's kernels run wherever they
+# can: the AVX2 ones on AVX-512 machines too.
+_have = set(_flags)
+if {"avx2", "fma", "f16c"} <= _have:
+    config.available_features.add("avx2")
+if {"avx2", "fma", "f16c", "avx512f", "avx512vl", "avx512bw", "avx512dq"} <= _have:
+    config.available_features.add("avx512")
 if "avx512_bf16" in _flags and "avx512vl" in _flags:
     config.available_features.add("avx512bf16")
 

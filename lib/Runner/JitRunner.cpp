@@ -13,6 +13,7 @@
 
 #include "softmoe/Runner/JitRunner.h"
 
+#include "softmoe/Codegen/CPUTarget.h"
 #include "softmoe/InitSoftMoE.h"
 #include "softmoe/Runner/ToolSupport.h"
 
@@ -405,6 +406,14 @@ JitFunction::compile(ModuleOp module, const FunctionSignature &sig,
   if (!tmBuilder)
     return createStringError("cannot set up the host target: " +
                              toString(tmBuilder.takeError()));
+  if (options.cpu != "host") {
+    std::optional<CPUTarget> target = CPUTarget::get(options.cpu);
+    if (!target)
+      return createStringError("unknown CPU target '" + options.cpu +
+                               "' (known: " + CPUTarget::knownNames() + ")");
+    tmBuilder->setCPU(target->llvmCPU.empty() ? "generic" : target->llvmCPU);
+    tmBuilder->setFeatures(target->llvmFeatures);
+  }
   llvm::CodeGenOptLevel cgLevel =
       options.optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
       : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default

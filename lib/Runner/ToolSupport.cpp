@@ -2,10 +2,12 @@
 
 #include "softmoe/Runner/ToolSupport.h"
 
+#include "softmoe/Codegen/CPUTarget.h"
 #include "softmoe/Runner/HostTensor.h"
 #include "softmoe/Runner/JitRunner.h"
 
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
@@ -76,6 +78,19 @@ mlir::softmoe::makeThreadsOption(cl::OptionCategory &category) {
       cl::desc("Threads the compiled code may use (the CPU pipeline's threads "
                "option; default: its default)"),
       cl::init(0), cl::cat(category));
+}
+
+Error mlir::softmoe::checkJitCPU(StringRef cpu) {
+  std::optional<CPUTarget> named = CPUTarget::get(cpu);
+  if (!named)
+    return createStringError("--cpu must be " + CPUTarget::knownNames() +
+                             ", not '" + cpu + "'");
+  SmallVector<std::string> missing = named->missingOnHost();
+  if (!missing.empty())
+    return createStringError("--cpu " + cpu + " needs " + llvm::join(missing, ", ") +
+                             ", which this CPU lacks; name a CPU it has (or "
+                             "host)");
+  return Error::success();
 }
 
 Error mlir::softmoe::ensureDirectory(StringRef dir) {

@@ -183,20 +183,9 @@ static Expected<LayerConfig> configFromFlags() {
   if (target != "cpu" && target != "cuda")
     return llvm::createStringError("--target must be cpu or cuda, not '" +
                                    target + "'");
-  // The JIT runs what it compiles here: kernels for a CPU this one is not
-  // would stop on an illegal instruction (or fail in LLVM's code generator).
-  if (target == "cpu") {
-    std::optional<CPUTarget> named = CPUTarget::get(cpu);
-    if (!named)
-      return llvm::createStringError("--cpu must be " +
-                                     CPUTarget::knownNames() + ", not '" +
-                                     cpu + "'");
-    llvm::SmallVector<std::string> missing = named->missingOnHost();
-    if (!missing.empty())
-      return llvm::createStringError(
-          "--cpu " + cpu + " needs " + llvm::join(missing, ", ") +
-          ", which this CPU lacks; name a CPU it has (or host)");
-  }
+  if (target == "cpu")
+    if (Error err = checkJitCPU(cpu))
+      return std::move(err);
   // With --inputs the files set the shape; the flags are checked otherwise.
   if (inputsDir.empty())
     if (Error err = checkLayerShape(config.shape))
@@ -442,10 +431,12 @@ static std::optional<Failure> run() {
   options.registerTile = registerTile.getValue();
   options.streamBlock = streamBlock.getValue();
   options.vectorize = vectorize.getValue();
-  Expected<std::unique_ptr<JitFunction>> fn =
-      JitFunction::compile(**module, *sig, [&](OpPassManager &pm) {
-        buildSoftMoECPUPipeline(pm, options);
-      });
+  JitOptions jitOptions;
+  jitOptions.cpu = options.cpu;
+  Expected<std::unique_ptr<JitFunction>> fn = JitFunction::compile(
+      **module, *sig,
+      [&](OpPassManager &pm) { buildSoftMoECPUPipeline(pm, options); },
+      jitOptions);
   if (!fn)
     return fail(fn.takeError());
   double compileMs = nowMs() - start;

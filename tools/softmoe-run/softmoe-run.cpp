@@ -71,6 +71,12 @@ llvm::cl::opt<bool> specializeShapes(
                    "take the inputs' sizes, so that the fast kernels apply "
                    "(default true; false compiles the dynamic function)"),
     llvm::cl::init(true), llvm::cl::cat(category));
+llvm::cl::opt<std::string>
+    cpu("cpu",
+        llvm::cl::desc("CPU the kernels are tiled and compiled for: host "
+                       "(default) or a named ISA whose features this CPU has "
+                       "(avx512, avx512bf16, avx2, sse, generic)"),
+        llvm::cl::init("host"), llvm::cl::cat(category));
 /// Set in main (see makeThreadsOption).
 llvm::cl::opt<int> *threads;
 } // namespace
@@ -149,13 +155,18 @@ static Error run() {
   bool specialized =
       specializeShapes && specializeArgumentShapes(**module, *sig, shapes);
 
+  if (Error err = checkJitCPU(cpu))
+    return err;
   CPUPipelineOptions options;
   if (threads->getNumOccurrences())
     options.threads = threads->getValue();
-  Expected<std::unique_ptr<JitFunction>> fn =
-      JitFunction::compile(**module, *sig, [&](OpPassManager &pm) {
-        buildSoftMoECPUPipeline(pm, options);
-      });
+  options.cpu = cpu.getValue();
+  JitOptions jitOptions;
+  jitOptions.cpu = options.cpu;
+  Expected<std::unique_ptr<JitFunction>> fn = JitFunction::compile(
+      **module, *sig,
+      [&](OpPassManager &pm) { buildSoftMoECPUPipeline(pm, options); },
+      jitOptions);
   if (!fn)
     return fn.takeError();
 
@@ -184,6 +195,7 @@ static Error run() {
     json.attribute("model", modelFile);
     json.attribute("entry", sig->name);
     json.attribute("target", "cpu");
+    json.attribute("cpu", options.cpu.getValue());
     json.attribute("threads", static_cast<int64_t>(options.threads));
     json.attribute("warmup", static_cast<int64_t>(warmup));
     json.attribute("repeat", static_cast<int64_t>(repeat));

@@ -104,6 +104,11 @@ struct TimingStats {
 struct JitOptions {
   /// LLVM optimisation level of the JIT (0..3).
   unsigned optLevel = 3;
+  /// The CPU the machine code is for: `host`, or a CPUTarget name, whose
+  /// LLVM CPU and features then bound what the backend may use (so that
+  /// `avx2` kernels get 16 ymm registers, as on an AVX2-only machine, and not
+  /// the host's 32 zmm). Must be the pipeline's `cpu`.
+  std::string cpu = "host";
   /// Extra shared libraries to load (runtime libraries that the lowered
   /// module needs are found and loaded automatically).
   llvm::SmallVector<std::string> sharedLibs;

@@ -43,6 +43,12 @@ bool parseToolCommandLine(int argc, char **argv, llvm::StringRef overview,
 std::unique_ptr<llvm::cl::opt<int>>
 makeThreadsOption(llvm::cl::OptionCategory &category);
 
+/// Checks a tool's `--cpu NAME` for the JIT: a CPUTarget name whose
+/// features this CPU has. The JIT runs what it compiles here, and kernels for
+/// a CPU this one is not would stop on an illegal instruction (or fail in
+/// LLVM's code generator).
+llvm::Error checkJitCPU(llvm::StringRef cpu);
+
 /// Creates `dir` and its parents when missing.
 llvm::Error ensureDirectory(llvm::StringRef dir);
 
