@@ -82,6 +82,9 @@ struct KernelPlan {
   /// bf16 inputs, f32 accumulators and a target with vdpbf16ps: the
   /// reduction runs two steps at a time, as dot products of pairs.
   bool bf16Dot = false;
+  /// Contractions: the DPS input broadcast along the register tile's rows
+  /// ("A"); the other one ("B") is loaded a register of lanes at a time.
+  unsigned rowInput = 0;
 };
 
 static SmallVector<int64_t> staticLoopRanges(linalg::LinalgOp op) {
@@ -166,6 +169,7 @@ static FailureOr<KernelPlan> planContraction(linalg::LinalgOp op,
     return cast<MemRefType>(operand->get().getType()).getElementType();
   };
   KernelPlan plan;
+  plan.rowInput = laneIsN ? 0 : 1;
   plan.bf16Dot = target.hasAVX512BF16 && laneIsN && dims->k.size() == 1 &&
                  elementType(op.getDpsInputOperand(0)).isBF16() &&
                  elementType(op.getDpsInputOperand(1)).isBF16() &&
@@ -1091,6 +1095,75 @@ static LogicalResult applyStage(func::FuncOp func,
   return failure();
 }
 
+/// Without a dot instruction for them, a bf16 or f16 row operand ("A") of a
+/// contraction into f32 costs a scalar load, a widening and a move to the
+/// vector unit for every broadcast: four instructions per row of the register
+/// tile and reduction step, beside that row's FMAs (bf16 on AVX2 ran slower
+/// than f32). A is the small operand (slots, hidden activations, tokens), so
+/// it is widened to f32 once, by a vectorized kernel of its own, and the
+/// register tile broadcasts f32; B (the weights) stays narrow in memory and
+/// is widened in registers. The copy is freed at the end of the block.
+static void widenNarrowRowOperands(RewriterBase &rewriter, func::FuncOp func,
+                                   const CPUTarget &target) {
+  SmallVector<linalg::LinalgOp> contractions;
+  func.walk([&](linalg::LinalgOp op) {
+    if (op.hasPureBufferSemantics() && linalg::isaContractionOpInterface(op))
+      contractions.push_back(op);
+  });
+  for (linalg::LinalgOp op : contractions) {
+    FailureOr<KernelPlan> plan = planContraction(
+        op, target, /*tile=*/std::nullopt, /*threads=*/1,
+        /*minParallelWork=*/0, /*streamOverride=*/0);
+    if (failed(plan) || plan->bf16Dot)
+      continue;
+    OpOperand *a = op.getDpsInputOperand(plan->rowInput);
+    auto aType = cast<MemRefType>(a->get().getType());
+    auto outType =
+        cast<MemRefType>(op.getDpsInitOperand(0)->get().getType());
+    if (!isa<BFloat16Type, Float16Type>(aType.getElementType()) ||
+        !outType.getElementType().isF32())
+      continue;
+    // The body widens A's element itself (arith.extf); it then takes the f32.
+    BlockArgument arg = op.getMatchingBlockArgument(a);
+    SmallVector<Operation *> exts(arg.getUsers());
+    if (exts.empty() || !llvm::all_of(exts, [](Operation *user) {
+          auto ext = dyn_cast<arith::ExtFOp>(user);
+          return ext && ext.getType().isF32();
+        }))
+      continue;
+    // Before the fill or bias broadcast that initializes the output, so that
+    // it stays next to the contraction it fuses into.
+    Operation *before = op;
+    if (Operation *prev = adjacentMemoryOp(op, /*forward=*/false))
+      if (auto init = dyn_cast<linalg::LinalgOp>(prev);
+          init && isInitializerOf(init, op.getDpsInitOperand(0)->get()))
+        before = prev;
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(before);
+    Value wide = memref::AllocOp::create(
+        rewriter, loc,
+        MemRefType::get(aType.getShape(), rewriter.getF32Type()));
+    AffineMap id = rewriter.getMultiDimIdentityMap(aType.getRank());
+    SmallVector<utils::IteratorType> iters(aType.getRank(),
+                                           utils::IteratorType::parallel);
+    linalg::GenericOp::create(
+        rewriter, loc, ValueRange{a->get()}, ValueRange{wide},
+        ArrayRef<AffineMap>{id, id}, iters,
+        [](OpBuilder &b, Location l, ValueRange args) {
+          Value f = arith::ExtFOp::create(b, l, b.getF32Type(), args[0]);
+          linalg::YieldOp::create(b, l, f);
+        });
+    rewriter.modifyOpInPlace(op, [&] {
+      a->set(wide);
+      arg.setType(rewriter.getF32Type());
+    });
+    for (Operation *ext : exts)
+      rewriter.replaceOp(ext, arg);
+    rewriter.setInsertionPoint(op->getBlock()->getTerminator());
+    memref::DeallocOp::create(rewriter, loc, wide);
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // The pass
 //===----------------------------------------------------------------------===//
@@ -1444,6 +1517,7 @@ CPUCodegenPass::generate(RewriterBase &rewriter, const CPUTarget &cpuTarget,
       return RegisterTile{a[0], a[1]};
     return tileOverride;
   };
+  widenNarrowRowOperands(rewriter, func, *cpu);
   // Fusion groups are decided on the untouched IR, in program order.
   SmallVector<linalg::LinalgOp> ops;
   func.walk([&](linalg::LinalgOp op) {
