@@ -67,6 +67,10 @@ else:
     tools.append("mlir-opt")
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
+# The GoogleTest unit tests (unittests/), where GoogleTest was found.
+if getattr(config, "softmoe_unittests", False):
+    config.available_features.add("unittests")
+
 # CPU features that some kernels need to run (the JIT compiles for the host).
 try:
     with open("/proc/cpuinfo") as _f:

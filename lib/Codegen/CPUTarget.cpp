@@ -3,8 +3,13 @@
 #include "softmoe/Codegen/CPUTarget.h"
 
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
+
+#if defined(__linux__)
+#include <unistd.h>
+#endif
 
 using namespace mlir::softmoe;
 
@@ -82,6 +87,44 @@ llvm::StringRef CPUTarget::knownNames() {
   return "host, avx512, avx512bf16, avx2, sse or generic";
 }
 
+void CPUTarget::withCore(llvm::StringRef cpuName) {
+  struct Core {
+    int64_t fmasPerCycle256, fmasPerCycle512, latency;
+  };
+  // Per core: full-width FMAs per cycle for 256- and 512-bit vectors, and
+  // the FMA latency (vendors' optimisation manuals, uops.info).
+  std::optional<Core> core =
+      llvm::StringSwitch<std::optional<Core>>(cpuName)
+          .Case("znver1", Core{1, 1, 5}) // 2x128-bit FMA pipes
+          .Case("znver2", Core{2, 1, 5})
+          .Case("znver3", Core{2, 1, 4})
+          .Case("znver4", Core{2, 1, 4}) // 512-bit ops double-pumped
+          .Case("znver5", Core{2, 2, 4})
+          .Cases({"haswell", "broadwell"}, Core{2, 2, 5})
+          .Cases({"skylake", "alderlake", "raptorlake", "meteorlake"},
+                 Core{2, 2, 4})
+          .Cases({"skylake-avx512", "cascadelake", "cooperlake", "icelake-server",
+                  "sapphirerapids", "emeraldrapids", "graniterapids"},
+                 Core{2, 2, 4})
+          .Default(std::nullopt);
+  if (!core)
+    return;
+  fmasPerCycle = vectorBits >= 512 ? core->fmasPerCycle512
+                 : vectorBits >= 256 ? core->fmasPerCycle256
+                                     : 2;
+  fmaLatency = core->latency;
+}
+
+/// The host's per-core L1 data and L2 sizes, where the C library can tell
+/// them (0 otherwise).
+static std::pair<int64_t, int64_t> hostCacheSizes() {
+#if defined(__linux__) && defined(_SC_LEVEL1_DCACHE_SIZE)
+  return {sysconf(_SC_LEVEL1_DCACHE_SIZE), sysconf(_SC_LEVEL2_CACHE_SIZE)};
+#else
+  return {0, 0};
+#endif
+}
+
 CPUTarget CPUTarget::host() {
   llvm::Triple triple(llvm::sys::getProcessTriple());
   if (!triple.isX86())
@@ -98,6 +141,12 @@ CPUTarget CPUTarget::host() {
   t.hasAVX512BF16 = t.vectorBits == 512 && has("avx512bf16");
   // JIT code may use everything the host has.
   t.llvmCPU = llvm::sys::getHostCPUName().str();
+  t.withCore(t.llvmCPU);
+  auto [l1, l2] = hostCacheSizes();
+  if (l1 > 0)
+    t.l1Bytes = l1;
+  if (l2 > 0)
+    t.l2Bytes = l2;
   std::string all;
   for (const auto &f : features)
     if (f.getValue())

@@ -8,12 +8,14 @@
 using namespace mlir::softmoe;
 
 namespace {
-// Cycles per reduction step of an mr x (nv vectors) tile: two FMA pipes, two
-// load ports, and each accumulator's FMA chain waits `latency` cycles.
-double stepCycles(int64_t mr, int64_t nv) {
-  constexpr double fmaPipes = 2, loadPorts = 2, latency = 4;
+// Cycles per reduction step of an mr x (nv vectors) tile: the target's FMA
+// throughput and load ports, and each accumulator's FMA chain waits for the
+// FMA latency.
+double stepCycles(const CPUTarget &target, int64_t mr, int64_t nv) {
   double fmas = double(mr * nv), loads = double(nv + mr);
-  return std::max({fmas / fmaPipes, loads / loadPorts, latency});
+  return std::max({fmas / double(target.fmasPerCycle),
+                   loads / double(target.loadsPerCycle),
+                   double(target.fmaLatency)});
 }
 } // namespace
 
@@ -35,15 +37,15 @@ RegisterTile mlir::softmoe::chooseRegisterTile(const CPUTarget &target,
       int64_t fullRows = rows / mr, remRows = rows % mr;
       int64_t fullCols = cols / nr, remCols = cols % nr;
       int64_t remNv = (remCols + lanes - 1) / lanes;
-      double cost = double(fullRows * fullCols) * stepCycles(mr, nv);
+      double cost = double(fullRows * fullCols) * stepCycles(target, mr, nv);
       // Edge tiles are their own, less unrolled kernels: a little dearer.
       constexpr double edge = 1.1;
       if (remRows)
-        cost += edge * double(fullCols) * stepCycles(remRows, nv);
+        cost += edge * double(fullCols) * stepCycles(target, remRows, nv);
       if (remCols)
-        cost += edge * double(fullRows) * stepCycles(mr, remNv);
+        cost += edge * double(fullRows) * stepCycles(target, mr, remNv);
       if (remRows && remCols)
-        cost += edge * stepCycles(remRows, remNv);
+        cost += edge * stepCycles(target, remRows, remNv);
       // Ties go to wider tiles: longer contiguous runs of B per row.
       if (cost < bestCost * (1 - 1e-9) ||
           (cost <= bestCost * (1 + 1e-9) && nr * mr > best.nr * best.mr)) {
@@ -91,14 +93,13 @@ int64_t mlir::softmoe::chooseStreamBlock(const CPUTarget &target,
                                          int64_t kExtent, int64_t rows,
                                          int64_t bBytesPerBatch,
                                          int64_t bElemBytes) {
-  (void)target;
-  constexpr int64_t kMiB = 1 << 20;
+  // One batch of B that fits the L2 is reused from there.
   // Measured on B-128 (8 rows): 16 rows per block beat 8 and matched 32-64.
   constexpr int64_t kc = 16;
   // Above ~8 FLOPs per byte of B, the FMAs rather than DRAM set the pace
   // (S-32's 32 rows of f32 gained nothing from streaming).
   constexpr int64_t maxFlopsPerByte = 8;
-  if (bBytesPerBatch < kMiB || bElemBytes <= 0 ||
+  if (bBytesPerBatch < target.l2Bytes || bElemBytes <= 0 ||
       2 * rows > maxFlopsPerByte * bElemBytes || kExtent <= kc)
     return 0;
   return kc;

@@ -31,6 +31,19 @@ struct CPUTarget {
   /// AVX512-BF16's vdpbf16ps: bf16 x bf16 contractions take two reduction
   /// steps per instruction.
   bool hasAVX512BF16 = false;
+  /// Vector FMAs of the full width started per cycle: 2 on most cores, 1
+  /// where the FMA units are half as wide as the vectors (the first Zen
+  /// generation with 256-bit AVX2, Zen 4 with 512-bit AVX-512).
+  int64_t fmasPerCycle = 2;
+  /// Cycles until an FMA's result feeds the next FMA of its chain: the
+  /// register tile needs fmasPerCycle * fmaLatency independent accumulators.
+  int64_t fmaLatency = 4;
+  /// Vector loads started per cycle.
+  int64_t loadsPerCycle = 2;
+  /// Per-core data cache sizes in bytes: the host's where it tells them,
+  /// typical ones for named targets.
+  int64_t l1Bytes = 32 * 1024;
+  int64_t l2Bytes = 1024 * 1024;
   /// LLVM target features (`+avx2,+fma,...`) and CPU name that make the
   /// backend emit what the tiles assume; empty for `generic`.
   std::string llvmFeatures;
@@ -43,8 +56,14 @@ struct CPUTarget {
   /// (`avx512bf16`, ...): JIT-compiled, such kernels could not run here.
   llvm::SmallVector<std::string> missingOnHost() const;
 
-  /// The host CPU as LLVM sees it (for JIT compilation).
+  /// The host CPU as LLVM sees it (for JIT compilation): its ISA and
+  /// features, its core's FMA width and latency where LLVM names the core
+  /// (withCore), and its cache sizes.
   static CPUTarget host();
+  /// Sets the FMA throughput and latency of the core LLVM calls `cpuName`
+  /// (`znver1`, `skylake-avx512`, ...) for vectors of this target's width;
+  /// unknown names keep the defaults.
+  void withCore(llvm::StringRef cpuName);
   /// `host`, `avx512`, `avx512bf16`, `avx2`, `sse` or `generic`;
   /// std::nullopt otherwise.
   static std::optional<CPUTarget> get(llvm::StringRef name);

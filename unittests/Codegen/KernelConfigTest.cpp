@@ -1,0 +1,116 @@
+//===- KernelConfigTest.cpp - Tile choices per shape and CPU target -------===//
+//
+// The register tiles, lane tiles and stream blocks that KernelConfig picks,
+// for the contract's shapes and for every named target, without compiling:
+// the choices the lit tests see in IR, and the invariants every choice must
+// keep (the tile fits the register file, whole registers across).
+//
+//===----------------------------------------------------------------------===//
+
+#include "softmoe/Codegen/KernelConfig.h"
+
+#include "gtest/gtest.h"
+
+using namespace mlir::softmoe;
+
+namespace {
+
+CPUTarget named(llvm::StringRef name) {
+  std::optional<CPUTarget> t = CPUTarget::get(name);
+  EXPECT_TRUE(t.has_value()) << name.str();
+  return t.value_or(CPUTarget());
+}
+
+int64_t registersOf(const CPUTarget &t, RegisterTile tile) {
+  int64_t nv = tile.nr / t.f32Lanes();
+  // Accumulators, one row of B, one broadcast.
+  return tile.mr * nv + nv + 1;
+}
+
+TEST(RegisterTile, ExpertGemmOfS32) {
+  // One expert of S-32: 32 slot rows, 1536 hidden columns.
+  RegisterTile avx512 = chooseRegisterTile(named("avx512"), 32, 1536);
+  EXPECT_EQ(avx512.mr, 8);
+  EXPECT_EQ(avx512.nr, 48);
+  RegisterTile avx2 = chooseRegisterTile(named("avx2"), 32, 1536);
+  EXPECT_EQ(avx2.mr, 4);
+  EXPECT_EQ(avx2.nr, 24);
+}
+
+TEST(RegisterTile, FitsTheRegisterFileOfEveryTarget) {
+  for (llvm::StringRef name : {"avx512", "avx512bf16", "avx2", "sse"}) {
+    CPUTarget t = named(name);
+    for (int64_t rows : {1, 2, 3, 7, 8, 13, 32, 196, 1568})
+      for (int64_t cols : {1, 5, 8, 16, 24, 100, 384, 1536, 3072}) {
+        RegisterTile tile = chooseRegisterTile(t, rows, cols);
+        SCOPED_TRACE(name.str() + " " + std::to_string(rows) + "x" +
+                     std::to_string(cols));
+        EXPECT_GE(tile.mr, 1);
+        EXPECT_LE(tile.mr, rows);
+        EXPECT_EQ(tile.nr % t.f32Lanes(), 0);
+        EXPECT_LE(registersOf(t, tile), t.numVectorRegisters);
+      }
+  }
+}
+
+TEST(RegisterTile, HidesTheFmaLatencyOfTheCore) {
+  // The first Zen generation starts one 256-bit FMA per cycle (two 128-bit
+  // halves) with a latency of 5: a tile needs at least 5 accumulators, and
+  // more buy nothing, so the cost model must still fill the FMA pipe.
+  CPUTarget zen1 = named("avx2");
+  zen1.withCore("znver1");
+  ASSERT_EQ(zen1.fmasPerCycle, 1);
+  ASSERT_EQ(zen1.fmaLatency, 5);
+  for (int64_t cols : {384, 1536, 3072}) {
+    RegisterTile tile = chooseRegisterTile(zen1, 32, cols);
+    EXPECT_GE(tile.mr * (tile.nr / zen1.f32Lanes()), 5) << cols;
+    EXPECT_LE(registersOf(zen1, tile), 16);
+  }
+  // Two full-width pipes at latency 4 need 8.
+  RegisterTile tile = chooseRegisterTile(named("avx2"), 32, 1536);
+  EXPECT_GE(tile.mr * (tile.nr / 8), 8);
+}
+
+TEST(RegisterTile, StreamedWeights) {
+  // B-128's expert GEMMs: 8 rows against 3072 columns, B streamed.
+  RegisterTile dot = chooseStreamRegisterTile(named("avx512bf16"), 8, 3072,
+                                              /*bf16Dot=*/true);
+  EXPECT_EQ(dot.mr, 4);
+  EXPECT_EQ(dot.nr, 64);
+  RegisterTile avx2 =
+      chooseStreamRegisterTile(named("avx2"), 8, 3072, /*bf16Dot=*/false);
+  EXPECT_EQ(avx2.mr, 4);
+  EXPECT_EQ(avx2.nr, 24);
+  EXPECT_LE(registersOf(named("avx2"), avx2), 16);
+  // Fewer rows than the tile: the rows there are.
+  EXPECT_EQ(chooseStreamRegisterTile(named("avx2"), 2, 3072, false).mr, 2);
+}
+
+TEST(LaneTile, DivisorsOfTheExtent) {
+  CPUTarget avx2 = named("avx2"), avx512 = named("avx512");
+  EXPECT_EQ(chooseLaneTile(avx2, 384), 32);   // four registers divide it
+  EXPECT_EQ(chooseLaneTile(avx2, 5), 5);      // one partial register
+  EXPECT_EQ(chooseLaneTile(avx2, 100), 8);    // no multiple divides: one
+  EXPECT_EQ(chooseLaneTile(avx512, 96), 32);  // two registers divide it
+  EXPECT_EQ(chooseLaneTile(avx512, 196), 16); // none: one register
+}
+
+TEST(StreamBlock, OnlyMemoryBoundWeightsStream) {
+  CPUTarget t = named("avx512");
+  const int64_t d = 768, h = 3072;
+  // B-128, f32: 9.4 MB of w1 per expert feed 8 rows: 4 FLOPs per byte.
+  EXPECT_EQ(chooseStreamBlock(t, d, 8, d * h * 4, 4), 16);
+  // bf16: 8 FLOPs per byte, still memory-bound.
+  EXPECT_EQ(chooseStreamBlock(t, d, 8, d * h * 2, 2), 16);
+  // S-32, f32: 32 rows make 16 FLOPs per byte: the FMAs set the pace.
+  EXPECT_EQ(chooseStreamBlock(t, 384, 32, 384 * 1536 * 4, 4), 0);
+  // Weights that fit the L2 are reused from there.
+  EXPECT_EQ(chooseStreamBlock(t, 256, 8, 256 * 512 * 4, 4), 0);
+  CPUTarget bigL2 = t;
+  bigL2.l2Bytes = 16 << 20;
+  EXPECT_EQ(chooseStreamBlock(bigL2, d, 8, d * h * 4, 4), 0);
+  // A reduction no longer than one block is not split.
+  EXPECT_EQ(chooseStreamBlock(t, 16, 8, 16 * (1 << 20), 4), 0);
+}
+
+} // namespace
