@@ -21,6 +21,12 @@
 # dropped with a note where it does not build or its y disagrees with
 # PyTorch's.
 #
+# On a loaded machine (more runnable threads than cores), GNU OpenMP's
+# spin-waiting makes the OpenMP peers several times slower at 2 threads (a
+# waiting thread spins while the one it waits for is descheduled):
+# OMP_WAIT_POLICY=passive in run-bench's environment reaches every program it
+# runs, and the notes record it.
+#
 # Absolute times on a shared machine drift; the ratios are measured in the
 # same run, and the load (uptime) before and after is recorded. docs/
 # benchmarks.md keeps one section per machine kind (CPU model and the ISA the
@@ -308,6 +314,9 @@ def main():
     load_before = uptime()
     rows = []
     commands = []
+    if os.environ.get("OMP_WAIT_POLICY"):
+        notes.append("OMP_WAIT_POLICY=%s for every program run" %
+                     os.environ["OMP_WAIT_POLICY"])
     bindir = Path(tempfile.mkdtemp(prefix="softmoe-peers-"))
     dnnl_exe = build_onednn(bindir, notes)
     dnnl_seen = set()
