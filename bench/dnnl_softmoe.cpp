@@ -277,7 +277,8 @@ int main(int argc, char **argv) {
     // post-op, not the matmul's bias argument: oneDNN 2.6 takes a bias that
     // varies along the batch only in its reference matmul ("ref:any", 0.9 ms
     // against 0.01 ms for this GEMM on the tiny shape), while its brgemm
-    // (AVX-512) and gemm:jit (AVX2) matmuls accept it as a post-op. gelu_tanh is the second post-op.
+    // (AVX-512) and gemm:jit (AVX2) matmuls accept it as a post-op. gelu_tanh
+    // is the second post-op.
     auto einMd = plain({N, B * P, D}), w1Md = plain({N, D, H}),
          b1Md = plain({N, 1, H}), hidMd = plain({N, B * P, H});
     auto biasAttr = [](const memory::desc &bias, bool gelu) {
