@@ -2,10 +2,11 @@
 # ===- run-bench.py - softmoe-bench against the peers, in one run -----------===#
 #
 # Times build/bin/softmoe-bench and ../shared/peers/run-peers.sh (OpenBLAS +
-# OpenMP, PyTorch eager) on the same inputs for each named shape of
-# CONTRACT.md at 1 and 2 threads, prints a table (median ms, ratios to the
-# peers, GFLOP/s, GB/s of expert weights, the limit of issue 4) and writes
-# docs/benchmarks.md with a bar plot (docs/benchmarks.svg, matplotlib).
+# OpenMP, PyTorch eager) and bench/dnnl_softmoe.cpp (oneDNN primitives) on the
+# same inputs for each named shape of CONTRACT.md at 1 and 2 threads, prints a
+# table (median ms, ratios to the peers, GFLOP/s, GB/s of expert weights, the
+# limit of issue 4) and writes docs/benchmarks.md with a bar plot
+# (docs/benchmarks.svg, matplotlib).
 #
 #   bench/run-bench.py [--shapes tiny,S-32,S-32-b64,B-128] [--threads 1,2]
 #                      [--repeat 7] [--bf16] [--cpu NAME] [--no-docs]
@@ -14,6 +15,17 @@
 # the CPU supports, or only the AVX2 ones with --cpu avx2 (an AVX2-only machine
 # emulated on an AVX-512 one); a core type whose y disagrees with PyTorch's is
 # dropped, and each row compares against the fastest of the others.
+#
+# The oneDNN peer is compiled once per run (g++, -ldnnl: Debian's
+# libdnnl-dev), limited to the ISA of a named --cpu (DNNL_MAX_CPU_ISA), and
+# dropped with a note where it does not build or its y disagrees with
+# PyTorch's.
+#
+# On a loaded machine (more runnable threads than cores), GNU OpenMP's
+# spin-waiting makes the OpenMP peers several times slower at 2 threads (a
+# waiting thread spins while the one it waits for is descheduled):
+# OMP_WAIT_POLICY=passive in run-bench's environment reaches every program it
+# runs, and the notes record it.
 #
 # Absolute times on a shared machine drift; the ratios are measured in the
 # same run, and the load (uptime) before and after is recorded. docs/
@@ -198,6 +210,60 @@ def best_openblas(work, threads, repeat, coretypes, notes):
     return best
 
 
+# DNNL_MAX_CPU_ISA for a named --cpu target, so that oneDNN's kernels stay
+# within the ISA softmoe-bench's kernels were built for.
+DNNL_ISA = {"avx2": "AVX2", "avx512": "AVX512_CORE"}
+
+
+def build_onednn(bindir, notes):
+    """Compiles bench/dnnl_softmoe.cpp into bindir; returns the program's
+    path, or None (with a note that says why) where oneDNN is unusable."""
+    src, exe = ROOT / "bench" / "dnnl_softmoe.cpp", bindir / "dnnl_softmoe"
+    cmd = ["g++", "-O3", "-march=native", "-fopenmp", str(src), "-o",
+           str(exe), "-ldnnl"]
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True)
+    except OSError as e:
+        notes.append("oneDNN peer not run: %s (%s)" % (" ".join(cmd), e))
+        return None
+    if r.returncode:
+        err = (r.stderr.strip().splitlines() or ["?"])[0]
+        notes.append("oneDNN peer not run: it does not build (is "
+                     "libdnnl-dev installed? scripts/setup.sh installs "
+                     "it): %s" % err)
+        return None
+    return exe
+
+
+def onednn_peer(exe, work, threads, repeat, cpu, notes):
+    """Runs the oneDNN peer at each thread count on work/inputs and checks
+    its y against work/ref (written by best_openblas); returns {threads:
+    result} of the runs that computed y correctly."""
+    env = dict(os.environ)
+    if cpu in DNNL_ISA:
+        env["DNNL_MAX_CPU_ISA"] = DNNL_ISA[cpu]
+    out = work / "y-onednn"
+    out.mkdir(exist_ok=True)
+    res = {}
+    for t in threads:
+        cmd = [str(exe), str(work / "inputs"), str(t), str(repeat), str(out)]
+        r = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        lines = json_lines(r.stdout) if not r.returncode else []
+        if not lines:
+            notes.append("oneDNN peer failed at %d threads (%d): %s" % (
+                t, r.returncode, r.stderr.strip()[-300:]))
+            continue
+        err = (max_rel_err(out / "y.npy", work / "ref" / "y.npy")
+               if (out / "y.npy").exists() else float("inf"))
+        if err > 1e-4:
+            notes.append("oneDNN peer dropped at %d threads: max|y - ref| "
+                         "= %.2g max|ref|" % (t, err))
+            continue
+        res[t] = lines[0]
+        (out / "y.npy").unlink()
+    return res
+
+
 def json_lines(text):
     out = []
     for line in text.splitlines():
@@ -248,6 +314,12 @@ def main():
     load_before = uptime()
     rows = []
     commands = []
+    if os.environ.get("OMP_WAIT_POLICY"):
+        notes.append("OMP_WAIT_POLICY=%s for every program run" %
+                     os.environ["OMP_WAIT_POLICY"])
+    bindir = Path(tempfile.mkdtemp(prefix="softmoe-peers-"))
+    dnnl_exe = build_onednn(bindir, notes)
+    dnnl_seen = set()
     for shape in shapes:
         work = Path(tempfile.mkdtemp(prefix="softmoe-bench-"))
         try:
@@ -269,6 +341,17 @@ def main():
             if missing:
                 sys.exit("run-bench: no OpenBLAS core type computed y "
                          "correctly:\n" + "\n".join(notes))
+            dnnl = {}
+            if dnnl_exe:
+                commands.append("%sdnnl_softmoe INPUTS T %d SAVE (T in %s)" % (
+                    "DNNL_MAX_CPU_ISA=%s " % DNNL_ISA[a.cpu]
+                    if a.cpu in DNNL_ISA else "", a.repeat, a.threads))
+                dnnl = onednn_peer(dnnl_exe, work, threads, a.repeat, a.cpu,
+                                   notes)
+                for r in dnnl.values():
+                    dnnl_seen.add("%s, kernels %s, ISA limit %s" % (
+                        r["peer"], r.get("matmul_impl", "?"),
+                        r.get("isa", "?")))
             dtypes = ["f32"] + (["bf16"] if a.bf16 else [])
             for t in threads:
                 for dtype in dtypes:
@@ -284,16 +367,22 @@ def main():
                         compile_ms=me["compile_ms"],
                         blas_ms=blas[t]["median_ms"],
                         blas_core=blas[t]["coretype"],
+                        dnnl_ms=dnnl.get(t, {}).get("median_ms"),
                         torch_ms=torch.get(t, {}).get("median_ms"),
                         gflops=flops(shape) / (ms * 1e-3) / 1e9,
                         gbs=weight_bytes(shape, elem) / (ms * 1e-3) / 1e9,
                         limit_ms=limit_ms(shape, t, elem)))
                     r = rows[-1]
-                    print("%-9s %dT %-4s %9.3f ms  OpenBLAS(%s) %9.3f  x%.2f" %
+                    print("%-9s %dT %-4s %9.3f ms  OpenBLAS(%s) %9.3f  x%.2f"
+                          "  oneDNN %s  x%s" %
                           (shape, t, dtype, ms, r["blas_core"], r["blas_ms"],
-                           ms / r["blas_ms"]), file=sys.stderr, flush=True)
+                           ms / r["blas_ms"], fmt(r["dnnl_ms"], "%.3f"),
+                           fmt(r["dnnl_ms"] and ms / r["dnnl_ms"])),
+                          file=sys.stderr, flush=True)
         finally:
             shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(bindir, ignore_errors=True)
+    notes.extend("oneDNN peer: " + s for s in sorted(dnnl_seen))
     load_after = uptime()
     table = render(rows)
     print(table)
@@ -312,16 +401,18 @@ def fmt(v, spec="%.2f"):
 
 def render(rows):
     head = ("| shape | threads | dtype | softmoe ms | OpenBLAS ms | OpenBLAS core "
-            "| PyTorch ms | vs OpenBLAS | vs PyTorch | GFLOP/s | weights GB/s "
-            "| limit ms | vs limit | compile ms |")
+            "| oneDNN ms | PyTorch ms | vs OpenBLAS | vs oneDNN | vs PyTorch "
+            "| GFLOP/s | weights GB/s | limit ms | vs limit | compile ms |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
-        lines.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %.1f "
-                     "| %.1f | %s | %s | %.0f |" % (
+        lines.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s "
+                     "| %.1f | %.1f | %s | %s | %.0f |" % (
                          r["shape"], r["threads"], r["dtype"],
                          fmt(r["ms"], "%.3f"), fmt(r["blas_ms"], "%.3f"),
-                         r["blas_core"], fmt(r["torch_ms"], "%.3f"),
+                         r["blas_core"], fmt(r.get("dnnl_ms"), "%.3f"),
+                         fmt(r["torch_ms"], "%.3f"),
                          fmt(r["ms"] / r["blas_ms"]),
+                         fmt(r.get("dnnl_ms") and r["ms"] / r["dnnl_ms"]),
                          fmt(r["torch_ms"] and r["ms"] / r["torch_ms"]),
                          r["gflops"], r["gbs"], fmt(r["limit_ms"], "%.3f"),
                          fmt(r["ms"] / r["limit_ms"]), r["compile_ms"]))
@@ -340,14 +431,17 @@ def plot(rows, path):
               for r in rows]
     fig, ax = plt.subplots(figsize=(10, 4))
     x = range(len(rows))
-    w = 0.27
-    ax.bar([i - w for i in x], [r["ms"] / r["blas_ms"] for r in rows], w,
-           label="softmoe-mlir / best OpenBLAS peer")
-    ax.bar([i for i in x],
+    w = 0.2
+    ax.bar([i - 1.5 * w for i in x], [r["ms"] / r["blas_ms"] for r in rows],
+           w, label="softmoe-mlir / best OpenBLAS peer")
+    ax.bar([i - 0.5 * w for i in x],
+           [r["ms"] / r["dnnl_ms"] if r.get("dnnl_ms") else 0 for r in rows],
+           w, label="softmoe-mlir / oneDNN peer")
+    ax.bar([i + 0.5 * w for i in x],
            [r["ms"] / r["torch_ms"] if r["torch_ms"] else 0 for r in rows],
            w, label="softmoe-mlir / PyTorch peer")
-    ax.bar([i + w for i in x], [r["ms"] / r["limit_ms"] for r in rows], w,
-           label="softmoe-mlir / issue-4 limit")
+    ax.bar([i + 1.5 * w for i in x], [r["ms"] / r["limit_ms"] for r in rows],
+           w, label="softmoe-mlir / issue-4 limit")
     ax.axhline(1.0, color="k", lw=0.8)
     ax.axhline(0.8, color="g", lw=0.8, ls="--", label="goal 0.8x OpenBLAS")
     ax.set_yscale("log")
@@ -368,6 +462,9 @@ Generated by `bench/run-bench.py`: softmoe-bench and the peers
 eager) run in the same job on the same inputs. The OpenBLAS peer runs with
 every OpenBLAS core type the kernels' ISA allows (`OPENBLAS_CORETYPE`; its
 `y` is checked against PyTorch's) and each row compares against the fastest.
+A second CPU peer, `bench/dnnl_softmoe.cpp`, builds the layer from oneDNN
+primitives (Debian's libdnnl-dev: batched matmul with bias and gelu_tanh
+post-ops, softmax, reorder); its `y` is checked the same way.
 The machines are shared and change from session to session, so there is one
 section per machine kind (CPU model, ISA of the host, `--cpu` of the
 kernels); compare the ratios within a section, not absolute times across

@@ -121,3 +121,10 @@ if clang:
     config.substitutions.append(("%clang", clang))
 if shutil.which("valgrind"):
     config.available_features.add("valgrind")
+# oneDNN (Debian's libdnnl-dev) for the second CPU peer, bench/dnnl_softmoe.cpp.
+# It is built with g++: libdnnl uses GNU OpenMP (libgomp), and the peer must set
+# the thread count of that runtime, not of clang's libomp.
+_gxx = shutil.which("g++")
+if _gxx and os.path.exists("/usr/include/dnnl.hpp"):
+    config.available_features.add("onednn")
+    config.substitutions.append(("%gxx", _gxx))
