@@ -25,6 +25,7 @@
 
 #include "mlir/Conversion/MPIToLLVM/MPIToLLVM.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/DLTI/DLTI.h"
 #include "mlir/Dialect/Func/Extensions/ShardingExtensions.h"
 #include "mlir/Dialect/Linalg/Transforms/ShardingInterfaceImpl.h"
 #include "mlir/Dialect/MPI/IR/MPI.h"
@@ -124,12 +125,13 @@ struct ShardExpertsPass
     if (ranks < 1) {
       module.emitError("softmoe-shard-experts needs ranks >= 1 (the number "
                        "of MPI processes), got ")
-          << ranks;
+          << static_cast<int64_t>(ranks);
       return signalPassFailure();
     }
     OpBuilder b(module.getContext());
     if (failed(declareGrid(module, b)))
       return signalPassFailure();
+    declareMPIImplementation(module, b);
 
     Annotator annotate(b, gridName);
     bool failedAny = false;
@@ -181,6 +183,24 @@ struct ShardExpertsPass
       signalPassFailure();
   }
 
+  /// convert-shard-to-mpi and the MPI lowering ask the module which MPI ABI
+  /// to target (and report an error when nobody says): MPICH, the one MLIR
+  /// 22 lowers correctly. A module that names one keeps it.
+  void declareMPIImplementation(ModuleOp module, OpBuilder &b) {
+    StringAttr key = b.getStringAttr("MPI:Implementation");
+    SmallVector<DataLayoutEntryInterface> entries;
+    if (auto map = module->getAttrOfType<MapAttr>(DLTIDialect::kMapAttrName)) {
+      for (DataLayoutEntryInterface entry : map.getEntries()) {
+        if (entry.getKey() == DataLayoutEntryKey(key))
+          return;
+        entries.push_back(entry);
+      }
+    }
+    entries.push_back(DataLayoutEntryAttr::get(key, b.getStringAttr("MPICH")));
+    module->setAttr(DLTIDialect::kMapAttrName,
+                    MapAttr::get(module.getContext(), entries));
+  }
+
   /// A private grid (symbol-dce drops it after convert-shard-to-mpi, which
   /// mlir-translate needs); an existing one must have the same shape.
   LogicalResult declareGrid(ModuleOp module, OpBuilder &b) {
@@ -190,7 +210,7 @@ struct ShardExpertsPass
       if (!grid || grid.getShape() != ArrayRef<int64_t>{ranks})
         return existing->emitError("softmoe-shard-experts: symbol @")
                << gridName << " exists and is not a 1-D shard.grid of "
-               << ranks << " processes";
+               << static_cast<int64_t>(ranks) << " processes";
       return success();
     }
     b.setInsertionPointToStart(module.getBody());

@@ -3,6 +3,7 @@
 #ifndef SOFTMOE_DIALECT_SOFTMOE_TRANSFORMS_PASSES_H
 #define SOFTMOE_DIALECT_SOFTMOE_TRANSFORMS_PASSES_H
 
+#include "mlir/Dialect/DLTI/DLTI.h"
 #include "mlir/Dialect/MPI/IR/MPI.h"
 #include "mlir/Dialect/Shard/IR/ShardDialect.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"

@@ -57,6 +57,9 @@ def SoftMoEShardExperts : Pass<"softmoe-shard-experts", "::mlir::ModuleOp"> {
     in f32 and rounds to bf16/f16 only after the reduction (MLIR 22's MPI
     lowering has no bf16/f16 datatype).
 
+    The module gets `dlti.map<"MPI:Implementation" = "MPICH">` unless it names
+    an MPI already: MLIR 22's OpenMPI lowering is broken (docs/distributed.md).
+
     N must be static and divisible by the number of ranks; otherwise the op
     is reported at its location and the pass fails.
   }];
@@ -66,7 +69,8 @@ def SoftMoEShardExperts : Pass<"softmoe-shard-experts", "::mlir::ModuleOp"> {
     Option<"gridName", "grid", "std::string", /*default=*/"\"experts\"",
            "Symbol name of the shard.grid to declare">,
   ];
-  let dependentDialects = ["::mlir::shard::ShardDialect"];
+  let dependentDialects = ["::mlir::shard::ShardDialect",
+                           "::mlir::DLTIDialect"];
 }
 
 def SoftMoEMPIWorldComm : Pass<"softmoe-mpi-world-comm"> {
