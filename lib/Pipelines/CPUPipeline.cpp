@@ -4,7 +4,7 @@
 //   shard-experts=R > 0 (expert parallelism over R MPI processes, see
 //   ShardExperts.cpp): softmoe-shard-experts before the conversion, then
 //   sharding-propagation{traversal=forward-backward}, shard-partition,
-//   canonicalize, convert-shard-to-mpi, canonicalize,
+//   softmoe-shard-simplify, canonicalize, convert-shard-to-mpi, canonicalize,
 //   softmoe-mpi-world-comm, symbol-dce (drops the private shard.grid)
 //   one-shot-bufferize (function boundaries, identity layouts there),
 //   canonicalize, cse
@@ -102,6 +102,7 @@ void mlir::softmoe::buildSoftMoECPUPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(
         shard::createShardingPropagation(propagation));
     pm.addNestedPass<func::FuncOp>(shard::createPartition());
+    pm.addPass(createSoftMoEShardSimplify());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createConvertShardToMPIPass());
     pm.addPass(createCanonicalizerPass());

@@ -27,6 +27,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/DLTI/DLTI.h"
 #include "mlir/Dialect/Func/Extensions/ShardingExtensions.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Linalg/Transforms/ShardingInterfaceImpl.h"
 #include "mlir/Dialect/MPI/IR/MPI.h"
 #include "mlir/Dialect/Shard/IR/ShardOps.h"
@@ -41,6 +43,7 @@
 namespace mlir::softmoe {
 #define GEN_PASS_DEF_SOFTMOESHARDEXPERTS
 #define GEN_PASS_DEF_SOFTMOEMPIWORLDCOMM
+#define GEN_PASS_DEF_SOFTMOESHARDSIMPLIFY
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.h.inc"
 } // namespace mlir::softmoe
 
@@ -218,6 +221,42 @@ struct ShardExpertsPass
                                       ArrayRef<int64_t>{ranks});
     grid.setPrivate();
     return success();
+  }
+};
+
+/// The constant `v` is filled with, when it is a linalg.fill of a constant
+/// into a static tensor.
+std::optional<Attribute> filledConstant(Value v) {
+  auto fill = v.getDefiningOp<linalg::FillOp>();
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  Attribute value;
+  if (!fill || !type || !type.hasStaticShape() ||
+      !matchPattern(fill.getInputs()[0], m_Constant(&value)))
+    return std::nullopt;
+  return value;
+}
+
+struct ShardSimplifyPass
+    : mlir::softmoe::impl::SoftMoEShardSimplifyBase<ShardSimplifyPass> {
+  void runOnOperation() override {
+    SmallVector<scf::IfOp> ifs;
+    getOperation()->walk([&](scf::IfOp op) {
+      if (op.getNumResults() == 0 || !op.elseBlock() ||
+          op.thenBlock()->getOperations().size() != 1)
+        return;
+      for (auto [t, e] : llvm::zip(op.thenYield().getOperands(),
+                                   op.elseYield().getOperands())) {
+        std::optional<Attribute> a = filledConstant(t);
+        std::optional<Attribute> b = filledConstant(e);
+        if (!a || !b || *a != *b || t.getType() != e.getType())
+          return;
+      }
+      ifs.push_back(op);
+    });
+    for (scf::IfOp op : ifs) {
+      op.replaceAllUsesWith(op.thenYield().getOperands());
+      op.erase();
+    }
   }
 };
 

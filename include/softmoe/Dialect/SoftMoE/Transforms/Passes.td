@@ -73,6 +73,20 @@ def SoftMoEShardExperts : Pass<"softmoe-shard-experts", "::mlir::ModuleOp"> {
                            "::mlir::DLTIDialect"];
 }
 
+def SoftMoEShardSimplify : Pass<"softmoe-shard-simplify"> {
+  let summary = "Drop the per-process choice between equal reduction inits";
+  let description = [{
+    `shard-partition` (MLIR 22) gives a reduction over a sharded dimension
+    an init chosen per process: `scf.if (process index == 0)` yields the
+    original init, else a fresh `tensor.empty` filled with the reduction's
+    neutral element. The inits of the softmoe lowering are already neutral
+    fills (0 for sums, -inf for max), so both branches yield the same
+    values; this pass replaces such an `scf.if` by its then-value. Left in,
+    the branch bufferizes to strided memrefs and copies that the CPU code
+    generation does not tile, and the layer falls back to plain loops.
+  }];
+}
+
 def SoftMoEMPIWorldComm : Pass<"softmoe-mpi-world-comm"> {
   let summary = "Use MPI_COMM_WORLD for collectives over the whole 1-D grid";
   let description = [{
