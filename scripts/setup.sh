@@ -11,7 +11,8 @@ extra_args=("$@")
 
 pkgs=(cmake ninja-build gcc g++ libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 libomp-22-dev
       python3-numpy python3-torch python3-matplotlib libopenblas-dev zlib1g-dev libzstd-dev libedit-dev libxml2-dev
-      libcurl4-openssl-dev libclang-rt-22-dev valgrind libgtest-dev libdnnl-dev)
+      libcurl4-openssl-dev libclang-rt-22-dev valgrind libgtest-dev libdnnl-dev
+      mpich libmpich-dev)  # mpich: expert parallelism (softmoe-bench --shard-experts, docs/distributed.md)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -105,6 +105,13 @@ if getattr(config, "softmoe_cuda_runtime", "OFF") in ("ON", "1", "TRUE"):
     config.substitutions.append(("%cuda_stubs", os.path.join(
         os.environ.get("CUDA_HOME") or "/usr/local/cuda", "lib64", "stubs")))
 
+# Expert parallelism across processes: softmoe-bench built with MPICH, and
+# mpirun.mpich to start the ranks.
+mpirun = shutil.which("mpirun.mpich")
+if mpirun and getattr(config, "softmoe_have_mpi", "OFF") in ("ON", "1", "TRUE"):
+    config.available_features.add("mpi")
+    config.substitutions.append(("%mpirun", mpirun))
+
 # Executing compiled code on the host: mlir-runner with the runtime libraries
 # printMemrefF32 lives in, and clang for the ahead-of-time path.
 llvm_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")

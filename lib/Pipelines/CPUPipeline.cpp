@@ -1,6 +1,11 @@
 //===- CPUPipeline.cpp - softmoe to the LLVM dialect on the CPU -----------===//
 //
 //   softmoe-decompose, convert-softmoe-to-linalg, canonicalize
+//   shard-experts=R > 0 (expert parallelism over R MPI processes, see
+//   ShardExperts.cpp): softmoe-shard-experts before the conversion, then
+//   sharding-propagation{traversal=forward-backward}, shard-partition,
+//   softmoe-shard-simplify, canonicalize, convert-shard-to-mpi, canonicalize,
+//   softmoe-mpi-world-comm, symbol-dce (drops the private shard.grid)
 //   one-shot-bufferize (function boundaries, identity layouts there),
 //   canonicalize, cse
 //   buffer-deallocation-pipeline, convert-bufferization-to-memref
@@ -8,7 +13,7 @@
 //   LLVM: scf -> cf, math -> llvm intrinsics / libm calls, bf16 casts expanded
 //   to integer ops (f16 casts stay fpext/fptrunc: F16C or the compiler
 //   runtime's __extendhfsf2/__truncsfhf2), memref/func/arith/cf/index/vector/ub
-//   -> llvm, reconcile-unrealized-casts
+//   -> llvm, mpi -> llvm (MPICH ABI), reconcile-unrealized-casts
 //   softmoe-check-lowered-to-llvm: anything not in the LLVM dialect is an error
 //
 //===----------------------------------------------------------------------===//
@@ -24,6 +29,7 @@
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/Shard/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -57,6 +63,13 @@ static void addLowerToLLVMPasses(OpPassManager &pm,
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   if (options.emitCInterface)
     pm.addPass(softmoe::createSoftMoEEmitCInterface());
+  if (options.shardExperts > 0) {
+    // MPI calls (MLIR 22 has no convert-mpi-to-llvm; the patterns come with
+    // mpi's ConvertToLLVMPatternInterface).
+    ConvertToLLVMPassOptions mpiToLLVM;
+    mpiToLLVM.filterDialects = {"mpi"};
+    pm.addPass(createConvertToLLVMPass(mpiToLLVM));
+  }
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
@@ -72,10 +85,30 @@ static void addLowerToLLVMPasses(OpPassManager &pm,
 void mlir::softmoe::buildSoftMoECPUPipeline(OpPassManager &pm,
                                             const CPUPipelineOptions &options) {
   pm.addPass(createSoftMoEDecompose());
+  if (options.shardExperts > 0) {
+    SoftMoEShardExpertsOptions shardOptions;
+    shardOptions.ranks = options.shardExperts;
+    pm.addPass(createSoftMoEShardExperts(shardOptions));
+  }
   pm.addPass(createConvertSoftMoEToLinalg());
   // No CSE on tensors: it merges the identical tensor.empty + linalg.fill
   // inits of different reductions, and bufferization then copies one of them.
   pm.addPass(createCanonicalizerPass());
+  if (options.shardExperts > 0) {
+    // forward-backward finds the all-reduce plan; the default traversal
+    // picks all_gathers, which MLIR 22 cannot lower to MPI.
+    shard::ShardingPropagationOptions propagation;
+    propagation.traversal = shard::TraversalOrder::ForwardBackward;
+    pm.addNestedPass<func::FuncOp>(
+        shard::createShardingPropagation(propagation));
+    pm.addNestedPass<func::FuncOp>(shard::createPartition());
+    pm.addPass(createSoftMoEShardSimplify());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createConvertShardToMPIPass());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createSoftMoEMPIWorldComm());
+    pm.addPass(createSymbolDCEPass());
+  }
 
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;

@@ -15,6 +15,7 @@
 void mlir::softmoe::registerSoftMoEDialects(DialectRegistry &registry) {
   registry.insert<SoftMoEDialect>();
   registerSoftMoEGPUExtensions(registry);
+  registerShardExpertsExtensions(registry);
 }
 
 void mlir::softmoe::registerAllSoftMoEPasses() {

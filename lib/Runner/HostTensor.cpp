@@ -150,6 +150,85 @@ Expected<HostTensor> mlir::softmoe::tensorFromNpy(const NpyArray &array,
   return std::move(tensor);
 }
 
+Expected<HostTensor> mlir::softmoe::tensorFromNpySlice(
+    const NpyArray &array, ElementKind kind, StringRef what, unsigned dim,
+    int64_t begin, int64_t count) {
+  ArrayRef<int64_t> shape = array.getShape();
+  if (dim >= shape.size() || begin < 0 || count < 0 ||
+      begin + count > shape[dim])
+    return createStringError(what + ": no slice [" + Twine(begin) + ", " +
+                             Twine(begin + count) + ") of dimension " +
+                             Twine(dim) + " of a rank-" +
+                             Twine(shape.size()) + " array");
+  // Convert the whole array's type check and element conversion through a
+  // view of one run at a time: the slice is `outer` runs of count * inner
+  // elements, `shape[dim] * inner` apart.
+  int64_t outer = 1, inner = 1;
+  for (unsigned d = 0; d < dim; ++d)
+    outer *= shape[d];
+  for (unsigned d = dim + 1; d < shape.size(); ++d)
+    inner *= shape[d];
+  SmallVector<int64_t> sliceShape(shape);
+  sliceShape[dim] = count;
+  Expected<HostTensor> tensorOr = HostTensor::allocate(kind, sliceShape);
+  if (!tensorOr)
+    return createStringError(what + ": " + toString(tensorOr.takeError()));
+  HostTensor &tensor = *tensorOr;
+  NpyDType dtype = array.getDType();
+  bool ok = kind == ElementKind::I1 ? dtype == NpyDType::Bool
+            : kind == ElementKind::F16
+                ? (dtype == NpyDType::F32 || dtype == NpyDType::F16)
+                : dtype == NpyDType::F32;
+  if (!ok)
+    return tensorFromNpy(array, kind, what).takeError();
+  size_t srcSize = npyElementSize(dtype), dstSize = elementKindSize(kind);
+  const char *src = array.data().data();
+  char *dst = tensor.data();
+  int64_t run = count * inner;
+  for (int64_t o = 0; o < outer; ++o) {
+    const char *from = src + (o * shape[dim] + begin) * inner * srcSize;
+    char *to = dst + o * run * dstSize;
+    if (srcSize == dstSize) {
+      std::memcpy(to, from, run * srcSize);
+      continue;
+    }
+    auto *out = reinterpret_cast<uint16_t *>(to);
+    for (int64_t i = 0; i < run; ++i) {
+      float v;
+      std::memcpy(&v, from + 4 * i, 4);
+      out[i] = kind == ElementKind::BF16 ? roundF32ToBF16(v) : roundF32ToF16(v);
+    }
+  }
+  return std::move(tensor);
+}
+
+Expected<HostTensor> mlir::softmoe::sliceDim(const HostTensor &tensor,
+                                             unsigned dim, int64_t begin,
+                                             int64_t count) {
+  ArrayRef<int64_t> shape = tensor.getShape();
+  if (dim >= shape.size() || begin < 0 || count < 0 ||
+      begin + count > shape[dim])
+    return createStringError("no slice [" + Twine(begin) + ", " +
+                             Twine(begin + count) + ") of dimension " +
+                             Twine(dim) + " of a rank-" + Twine(shape.size()) +
+                             " tensor");
+  int64_t outer = 1, inner = elementKindSize(tensor.getKind());
+  for (unsigned d = 0; d < dim; ++d)
+    outer *= shape[d];
+  for (unsigned d = dim + 1; d < shape.size(); ++d)
+    inner *= shape[d];
+  SmallVector<int64_t> sliceShape(shape);
+  sliceShape[dim] = count;
+  Expected<HostTensor> out = HostTensor::allocate(tensor.getKind(), sliceShape);
+  if (!out)
+    return out.takeError();
+  for (int64_t o = 0; o < outer; ++o)
+    std::memcpy(out->data() + o * count * inner,
+                tensor.data() + (o * shape[dim] + begin) * inner,
+                count * inner);
+  return std::move(*out);
+}
+
 Error mlir::softmoe::writeTensorNpy(StringRef path, const HostTensor &tensor) {
   switch (tensor.getKind()) {
   case ElementKind::F32:

@@ -292,7 +292,7 @@ JitFunction::~JitFunction() = default;
 
 /// The runtime libraries that the lowered module calls into.
 static Expected<SmallVector<std::string>> runtimeLibraries(ModuleOp module) {
-  bool needsOmp = false, needsAsync = false;
+  bool needsOmp = false, needsAsync = false, needsMpi = false;
   module.walk([&](Operation *op) {
     // omp.parallel and friends become __kmpc_* calls only when the module is
     // translated to LLVM IR, after this check.
@@ -304,6 +304,7 @@ static Expected<SmallVector<std::string>> runtimeLibraries(ModuleOp module) {
     StringRef name = fn.getSymName();
     needsOmp |= name.starts_with("__kmpc_") || name.starts_with("omp_");
     needsAsync |= name.starts_with("mlirAsync");
+    needsMpi |= name.starts_with("MPI_");
   });
   SmallVector<std::string> libs;
   auto add = [&](StringRef file, StringRef why) -> Error {
@@ -325,6 +326,18 @@ static Expected<SmallVector<std::string>> runtimeLibraries(ModuleOp module) {
   if (needsAsync)
     if (Error err = add("libmlir_async_runtime.so", "the MLIR async runtime"))
       return std::move(err);
+  // Expert-parallel layers call MPI (MPICH ABI). The process that runs them
+  // has called MPI_Init through the same library (the dynamic loader hands
+  // back the copy already loaded).
+  if (needsMpi) {
+#ifdef SOFTMOE_MPI_LIBRARY
+    libs.push_back(SOFTMOE_MPI_LIBRARY);
+#else
+    return createStringError("the compiled code calls MPI, but this build "
+                             "found no MPICH library (install libmpich-dev "
+                             "and reconfigure)");
+#endif
+  }
   return libs;
 }
 

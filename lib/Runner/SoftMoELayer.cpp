@@ -177,19 +177,27 @@ private:
 /// Fills `tensor` with `stddev` * N(0, 1) samples. The data is cut into
 /// fixed chunks, each with its own generator seeded from (seed, stream,
 /// chunk), so threads can fill chunks in any order with the same result.
+/// `tensor` holds the elements [flatBegin, flatBegin + size) of the stream:
+/// a process holding some experts' weights draws the same values as one
+/// holding all of them, without drawing the others.
 static void fillNormal(HostTensor &tensor, double stddev, uint64_t seed,
-                       uint64_t stream) {
+                       uint64_t stream, int64_t flatBegin = 0) {
   constexpr int64_t kChunk = 1 << 16;
   int64_t n = tensor.getNumElements();
-  int64_t chunks = (n + kChunk - 1) / kChunk;
+  int64_t firstChunk = flatBegin / kChunk;
+  int64_t chunks = n == 0 ? 0 : (flatBegin + n - 1) / kChunk + 1 - firstChunk;
   std::atomic<int64_t> nextChunk{0};
   auto work = [&] {
     std::vector<float> values(kChunk);
-    for (int64_t c; (c = nextChunk++) < chunks;) {
+    for (int64_t next; (next = nextChunk++) < chunks;) {
+      int64_t c = firstChunk + next;
       uint64_t mix = seed ^ (stream * 0x632be59bd9b4e019ull);
       uint64_t chunkSeed = splitMix(mix) ^ static_cast<uint64_t>(c);
       Xoshiro256 rng(chunkSeed);
-      int64_t begin = c * kChunk, len = std::min(kChunk, n - begin);
+      // The part of chunk c inside the tensor: [lo, hi) of the stream.
+      int64_t lo = std::max(c * kChunk, flatBegin);
+      int64_t hi = std::min((c + 1) * kChunk, flatBegin + n);
+      int64_t len = hi - c * kChunk;
       for (int64_t i = 0; i < len; i += 2) {
         // Box-Muller: two independent normals from two uniforms.
         double u1 = 1.0 - rng.uniform(), u2 = rng.uniform();
@@ -198,18 +206,19 @@ static void fillNormal(HostTensor &tensor, double stddev, uint64_t seed,
         if (i + 1 < len)
           values[i + 1] = static_cast<float>(r * std::sin(2 * M_PI * u2));
       }
+      ArrayRef<float> part =
+          ArrayRef(values).slice(lo - c * kChunk, hi - lo);
+      int64_t begin = lo - flatBegin;
       switch (tensor.getKind()) {
       case ElementKind::F32:
-        std::copy_n(values.begin(), len,
-                    tensor.elements<float>().begin() + begin);
+        std::copy(part.begin(), part.end(),
+                  tensor.elements<float>().begin() + begin);
         break;
       case ElementKind::BF16:
-        roundF32ToBF16(ArrayRef(values).take_front(len),
-                       tensor.elements<uint16_t>().slice(begin, len));
+        roundF32ToBF16(part, tensor.elements<uint16_t>().slice(begin, hi - lo));
         break;
       case ElementKind::F16:
-        roundF32ToF16(ArrayRef(values).take_front(len),
-                      tensor.elements<uint16_t>().slice(begin, len));
+        roundF32ToF16(part, tensor.elements<uint16_t>().slice(begin, hi - lo));
         break;
       case ElementKind::I1:
         llvm_unreachable("no random booleans");
@@ -226,11 +235,33 @@ static void fillNormal(HostTensor &tensor, double stddev, uint64_t seed,
     t.join();
 }
 
+Error mlir::softmoe::checkExpertShard(int64_t experts,
+                                      const ExpertShard &shard) {
+  if (shard.ranks < 1 || shard.rank < 0 || shard.rank >= shard.ranks)
+    return createStringError("rank " + Twine(shard.rank) + " of " +
+                             Twine(shard.ranks) + " is not a process");
+  if (experts % shard.ranks != 0)
+    return createStringError(
+        "--shard-experts: " + Twine(experts) +
+        " experts cannot be split evenly over " + Twine(shard.ranks) +
+        " ranks (N must be divisible by the number of MPI processes)");
+  return Error::success();
+}
+
 Expected<LayerInputs>
-mlir::softmoe::makeRandomLayerInputs(const LayerConfig &config, uint64_t seed) {
+mlir::softmoe::makeRandomLayerInputs(const LayerConfig &config, uint64_t seed,
+                                     std::optional<ExpertShard> shard) {
   if (Error err = checkLayerShape(config.shape))
     return std::move(err);
   const LayerShape &s = config.shape;
+  // The experts this process holds: [first, first + local).
+  int64_t first = 0, local = s.experts;
+  if (shard) {
+    if (Error err = checkExpertShard(s.experts, *shard))
+      return std::move(err);
+    local = s.experts / shard->ranks;
+    first = shard->rank * local;
+  }
   LayerInputs in;
   struct Spec {
     HostTensor *tensor;
@@ -239,16 +270,27 @@ mlir::softmoe::makeRandomLayerInputs(const LayerConfig &config, uint64_t seed) {
   } specs[] = {
       {&in.x, {s.batch, s.tokens, s.dim}, 1.0},
       {&in.phi, {s.dim, s.experts, s.slots}, 1.0 / std::sqrt(double(s.dim))},
-      {&in.w1, {s.experts, s.dim, s.hidden}, 1.0 / std::sqrt(double(s.dim))},
-      {&in.b1, {s.experts, s.hidden}, 0.1},
-      {&in.w2, {s.experts, s.hidden, s.dim}, 1.0 / std::sqrt(double(s.hidden))},
-      {&in.b2, {s.experts, s.dim}, 0.1}};
+      {&in.w1, {local, s.dim, s.hidden}, 1.0 / std::sqrt(double(s.dim))},
+      {&in.b1, {local, s.hidden}, 0.1},
+      {&in.w2, {local, s.hidden, s.dim}, 1.0 / std::sqrt(double(s.hidden))},
+      {&in.b2, {local, s.dim}, 0.1}};
   for (auto [stream, spec] : llvm::enumerate(specs)) {
     Expected<HostTensor> t = HostTensor::allocate(config.dtype, spec.shape);
     if (!t)
       return t.takeError();
     *spec.tensor = std::move(*t);
-    fillNormal(*spec.tensor, spec.stddev, seed, stream);
+    // The expert weights lead with N: this rank's experts are one run of
+    // the stream.
+    int64_t perExpert = spec.tensor->getNumElements() / spec.shape[0];
+    int64_t flatBegin = stream >= 2 ? first * perExpert : 0;
+    fillNormal(*spec.tensor, spec.stddev, seed, stream, flatBegin);
+  }
+  // phi is small (D*N*P): drawn whole, then cut along N.
+  if (shard) {
+    Expected<HostTensor> cut = sliceDim(in.phi, 1, first, local);
+    if (!cut)
+      return cut.takeError();
+    in.phi = std::move(*cut);
   }
   if (config.normalize) {
     Expected<HostTensor> t = HostTensor::allocate(config.dtype, {});
@@ -293,8 +335,9 @@ mlir::softmoe::makeRandomLayerInputs(const LayerConfig &config, uint64_t seed) {
 // Inputs from .npy files
 //===----------------------------------------------------------------------===//
 
-Expected<LayerInputs> mlir::softmoe::loadLayerInputs(StringRef dir,
-                                                     LayerConfig &config) {
+Expected<LayerInputs>
+mlir::softmoe::loadLayerInputs(StringRef dir, LayerConfig &config,
+                               std::optional<ExpertShard> shard) {
   if (!llvm::sys::fs::is_directory(dir))
     return createStringError(dir + ": not a folder (--inputs wants a folder "
                                    "with x.npy phi.npy w1.npy b1.npy w2.npy "
@@ -362,11 +405,25 @@ Expected<LayerInputs> mlir::softmoe::loadLayerInputs(StringRef dir,
   if (Error err = checkLayerShape(config.shape))
     return std::move(err);
 
+  int64_t first = 0, local = config.shape.experts;
+  if (shard) {
+    if (Error err = checkExpertShard(config.shape.experts, *shard))
+      return std::move(err);
+    local = config.shape.experts / shard->ranks;
+    first = shard->rank * local;
+  }
+
   LayerInputs in;
   HostTensor *targets[] = {&in.x, &in.phi, &in.w1, &in.b1, &in.w2, &in.b2};
   for (unsigned i = 0; i < 6; ++i) {
+    std::string what = (specs[i].name + ".npy").str();
+    // Under expert parallelism phi is cut along N (dim 1), the expert
+    // weights along their leading N.
     Expected<HostTensor> t =
-        tensorFromNpy(*arrays[i], config.dtype, (specs[i].name + ".npy").str());
+        !shard || i == 0
+            ? tensorFromNpy(*arrays[i], config.dtype, what)
+            : tensorFromNpySlice(*arrays[i], config.dtype, what, i == 1 ? 1 : 0,
+                                 first, local);
     if (!t)
       return t.takeError();
     *targets[i] = std::move(*t);

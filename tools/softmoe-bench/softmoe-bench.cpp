@@ -8,13 +8,19 @@
 //                 [--normalize] [--mask] [--threads T] [--repeat R] [--warmup
 //                 W]
 //                 [--target cpu|cuda] [--inputs DIR] [--save-outputs DIR]
-//                 [--seed S] [--aot-out FILE]
+//                 [--seed S] [--aot-out FILE] [--shard-experts]
 //
 // --target cuda compiles the layer with softmoe-gpu-pipeline into a
 // self-contained executable (lib/GPU/AOT) and runs it on the local GPU with
 // the same inputs and flags, passing its timing on in the JSON line. With
 // --aot-out FILE it only writes that executable (no GPU needed); FILE takes
 // --inputs/--save-outputs/--repeat/--warmup itself and prints the same JSON.
+//
+// --shard-experts, under `mpirun.mpich -np R`: expert parallelism. Each rank
+// draws (or reads) only its N/R experts' phi columns and weights, compiles
+// the layer with softmoe-cpu-pipeline{shard-experts=R} (the shard dialect,
+// partitioned and lowered to MPI calls) and runs it; rank 0 times it, prints
+// the JSON line (with "ranks") and writes --save-outputs.
 //
 // The layer is built with the C++ op builders (softmoe.layer in a func.func),
 // compiled with the project's own pipeline and run on random inputs or on the
@@ -31,6 +37,9 @@
 #include "softmoe/Runner/ToolSupport.h"
 #ifdef SOFTMOE_HAVE_CUDA_RUNTIME
 #include "softmoe/Runtime/CudaRuntime.h"
+#endif
+#ifdef SOFTMOE_HAVE_MPI
+#include <mpi.h>
 #endif
 
 #include "mlir/IR/DialectRegistry.h"
@@ -132,11 +141,19 @@ Opt<std::string> aotOut(
                    "for this layer (cubins for sm_80 and sm_90 where ptxas "
                    "is found, else PTX) instead of running it"),
     llvm::cl::value_desc("file"), llvm::cl::cat(category));
+Opt<bool> shardExperts(
+    "shard-experts",
+    llvm::cl::desc("Expert parallelism: run under mpirun.mpich -np R; each "
+                   "rank holds N/R experts (N divisible by R), the ranks "
+                   "all-reduce the combine; rank 0 prints the JSON line"),
+    llvm::cl::cat(category));
 
-/// A failure with its exit code.
+/// A failure with its exit code. A silent one was reported by another MPI
+/// rank already.
 struct Failure {
   std::string message;
   int exitCode = 1;
+  bool silent = false;
 };
 } // namespace
 
@@ -396,6 +413,172 @@ static std::optional<Failure> runCuda(LayerConfig &config) {
   return std::nullopt;
 }
 
+/// The CPU target's options from the flags.
+static void setCpuOptions(CPUPipelineOptions &options) {
+  if (threads->getNumOccurrences())
+    options.threads = threads->getValue();
+  options.cpu = cpu.getValue();
+  options.registerTile = registerTile.getValue();
+  options.streamBlock = streamBlock.getValue();
+  options.vectorize = vectorize.getValue();
+}
+
+/// The JIT compiles for the CPU the pipeline tiles for (--cpu).
+static JitOptions jitOptionsFor(const CPUPipelineOptions &options) {
+  JitOptions jit;
+  jit.cpu = options.cpu;
+  return jit;
+}
+
+/// The JSON line of the CPU target; `ranks` > 0 for --shard-experts.
+static void writeCpuJson(const LayerConfig &config,
+                         const CPUPipelineOptions &options,
+                         const TimingStats &stats, double compileMs,
+                         const HostTensor &y, int64_t ranks) {
+  double flops = layerFlops(config.shape);
+  llvm::json::OStream json(llvm::outs());
+  json.object([&] {
+    writeLayerAttributes(json, target.getValue(), config);
+    json.attribute("inputs", inputsDir.empty() ? std::string("random")
+                                               : inputsDir.getValue());
+    json.attribute("threads", static_cast<int64_t>(options.threads));
+    if (ranks > 0) {
+      json.attribute("ranks", ranks);
+      json.attribute("experts_per_rank", config.shape.experts / ranks);
+    }
+    json.attribute("warmup", static_cast<int64_t>(warmup));
+    json.attribute("repeat", static_cast<int64_t>(repeat));
+    writeTimingAttributes(json, stats);
+    json.attribute("gflops", flops / (stats.medianMs * 1e-3) / 1e9);
+    json.attribute("flops", flops);
+    json.attribute("compile_ms", compileMs);
+    json.attribute("cpu", options.cpu.getValue());
+    json.attribute("vectorize", options.vectorize.getValue());
+    json.attribute("stream_block", options.streamBlock.getValue());
+    writeSummaryAttributes(json, summarize(y));
+  });
+  llvm::outs() << "\n";
+  llvm::outs().flush();
+}
+
+#ifdef SOFTMOE_HAVE_MPI
+/// MPI_Init for the lifetime of the object; MPI_Finalize on every way out.
+class MpiSession {
+public:
+  MpiSession() {
+    int initialized = 0;
+    MPI_Initialized(&initialized);
+    if (!initialized)
+      MPI_Init(nullptr, nullptr);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+  }
+  ~MpiSession() { MPI_Finalize(); }
+
+  /// Every rank learns whether any rank failed; the lowest failing rank
+  /// keeps its message, the others become silent, so that one error line
+  /// is printed and no rank waits in a collective for a rank that left.
+  std::optional<Failure> agree(std::optional<Failure> mine) {
+    int failedRank = mine ? rank : size, firstFailed = size;
+    MPI_Allreduce(&failedRank, &firstFailed, 1, MPI_INT, MPI_MIN,
+                  MPI_COMM_WORLD);
+    if (firstFailed == size)
+      return std::nullopt;
+    if (firstFailed == rank)
+      return mine;
+    return Failure{"", 1, /*silent=*/true};
+  }
+
+  int rank = 0, size = 1;
+};
+#endif
+
+/// --shard-experts: this process's part of an expert-parallel run.
+static std::optional<Failure> runShardedExperts(LayerConfig &config) {
+#ifndef SOFTMOE_HAVE_MPI
+  (void)config;
+  return Failure{"--shard-experts needs MPI, and this softmoe-bench was "
+                 "built without MPICH (install mpich and libmpich-dev, then "
+                 "reconfigure)",
+                 kExitTargetMissing};
+#else
+  if (target != "cpu")
+    return Failure{"--shard-experts runs on the cpu target only", 1};
+  MpiSession mpi;
+  ExpertShard shard{mpi.rank, mpi.size};
+
+  // Inputs: this rank's experts only (same values as the whole layer's).
+  std::optional<Failure> failure;
+  std::optional<LayerInputs> inputs;
+  {
+    Expected<LayerInputs> in =
+        inputsDir.empty() ? makeRandomLayerInputs(config, seed, shard)
+                          : loadLayerInputs(inputsDir, config, shard);
+    if (!in)
+      failure = fail(in.takeError());
+    else
+      inputs = std::move(*in);
+  }
+  if (!failure && mpi.rank == 0 && !saveDir.empty())
+    if (Error err = ensureDirectory(saveDir))
+      failure = fail(std::move(err));
+  if ((failure = mpi.agree(std::move(failure))))
+    return failure;
+
+  DialectRegistry registry;
+  registerRunnerDialects(registry);
+  MLIRContext ctx(registry);
+  CPUPipelineOptions options;
+  setCpuOptions(options);
+  options.shardExperts = mpi.size;
+  double start = nowMs();
+  std::unique_ptr<JitFunction> fn;
+  [&] {
+    Expected<OwningOpRef<ModuleOp>> module = buildLayerModule(&ctx, config);
+    if (!module)
+      return void(failure = fail(module.takeError()));
+    Expected<FunctionSignature> sig =
+        getFunctionSignature(**module, kLayerFunctionName);
+    if (!sig)
+      return void(failure = fail(sig.takeError()));
+    // shard-partition gives the function this rank's shapes: phi [D,N/R,P]
+    // and the weights [N/R,...]; x, scale, mask and y stay whole.
+    for (unsigned i = 1; i <= 5; ++i)
+      sig->args[i].shape[i == 1 ? 1 : 0] /= mpi.size;
+    Expected<std::unique_ptr<JitFunction>> compiled = JitFunction::compile(
+        **module, *sig,
+        [&](OpPassManager &pm) { buildSoftMoECPUPipeline(pm, options); },
+        jitOptionsFor(options));
+    if (!compiled)
+      return void(failure = fail(compiled.takeError()));
+    fn = std::move(*compiled);
+  }();
+  double compileMs = nowMs() - start;
+  if ((failure = mpi.agree(std::move(failure))))
+    return failure;
+
+  // Every call all-reduces, so the ranks run in step; start them together.
+  MPI_Barrier(MPI_COMM_WORLD);
+  llvm::SmallVector<HostTensor> results;
+  Expected<TimingStats> stats =
+      fn->time(inputs->arguments(), warmup, repeat, &results);
+  if (!stats)
+    failure = fail(stats.takeError());
+  if (!failure && mpi.rank == 0 && !saveDir.empty()) {
+    llvm::SmallString<256> path(saveDir);
+    llvm::sys::path::append(path, "y.npy");
+    if (Error err = writeTensorNpy(path, results.front()))
+      failure = fail(std::move(err));
+  }
+  if ((failure = mpi.agree(std::move(failure))))
+    return failure;
+  if (mpi.rank == 0)
+    writeCpuJson(config, options, *stats, compileMs, results.front(),
+                 mpi.size);
+  return std::nullopt;
+#endif
+}
+
 static std::optional<Failure> run() {
   Expected<LayerConfig> configOr = configFromFlags();
   if (!configOr)
@@ -403,6 +586,8 @@ static std::optional<Failure> run() {
   LayerConfig config = *configOr;
   if (!aotOut.empty() && target != "cuda")
     return Failure{"--aot-out needs --target cuda", 1};
+  if (shardExperts)
+    return runShardedExperts(config);
   if (target == "cuda")
     return runCuda(config);
 
@@ -425,18 +610,11 @@ static std::optional<Failure> run() {
   if (!sig)
     return fail(sig.takeError());
   CPUPipelineOptions options;
-  if (threads->getNumOccurrences())
-    options.threads = threads->getValue();
-  options.cpu = cpu.getValue();
-  options.registerTile = registerTile.getValue();
-  options.streamBlock = streamBlock.getValue();
-  options.vectorize = vectorize.getValue();
-  JitOptions jitOptions;
-  jitOptions.cpu = options.cpu;
+  setCpuOptions(options);
   Expected<std::unique_ptr<JitFunction>> fn = JitFunction::compile(
       **module, *sig,
       [&](OpPassManager &pm) { buildSoftMoECPUPipeline(pm, options); },
-      jitOptions);
+      jitOptionsFor(options));
   if (!fn)
     return fail(fn.takeError());
   double compileMs = nowMs() - start;
@@ -454,27 +632,7 @@ static std::optional<Failure> run() {
       return fail(std::move(err));
   }
 
-  const LayerShape &s = config.shape;
-  double flops = layerFlops(s);
-  llvm::json::OStream json(llvm::outs());
-  json.object([&] {
-    writeLayerAttributes(json, target.getValue(), config);
-    json.attribute("inputs", inputsDir.empty() ? std::string("random")
-                                               : inputsDir.getValue());
-    json.attribute("threads", static_cast<int64_t>(options.threads));
-    json.attribute("warmup", static_cast<int64_t>(warmup));
-    json.attribute("repeat", static_cast<int64_t>(repeat));
-    writeTimingAttributes(json, *stats);
-    json.attribute("gflops", flops / (stats->medianMs * 1e-3) / 1e9);
-    json.attribute("flops", flops);
-    json.attribute("compile_ms", compileMs);
-    json.attribute("cpu", options.cpu.getValue());
-    json.attribute("vectorize", options.vectorize.getValue());
-    json.attribute("stream_block", options.streamBlock.getValue());
-    writeSummaryAttributes(json, summarize(y));
-  });
-  llvm::outs() << "\n";
-  llvm::outs().flush();
+  writeCpuJson(config, options, *stats, compileMs, y, /*ranks=*/0);
   return std::nullopt;
 }
 
@@ -489,7 +647,8 @@ int main(int argc, char **argv) {
                             category))
     return 1;
   if (std::optional<Failure> failure = run()) {
-    reportError(kTool, failure->message);
+    if (!failure->silent)
+      reportError(kTool, failure->message);
     return failure->exitCode;
   }
   return 0;

@@ -43,6 +43,14 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "that stream them from memory: -1 chosen per shape, 0 "
                      "never, N > 0 every contraction with a longer reduction"),
       llvm::cl::init(-1)};
+  // Expert parallelism (lib/Dialect/SoftMoE/Transforms/ShardExperts.cpp).
+  PassOptions::Option<int64_t> shardExperts{
+      *this, "shard-experts",
+      llvm::cl::desc("Split the experts over this many MPI processes (a 1-D "
+                     "shard.grid): each gets N/R experts' weights and the "
+                     "compiled code calls MPI_Allreduce (MPICH ABI); 0 = "
+                     "one process, no MPI"),
+      llvm::cl::init(0)};
   PassOptions::Option<bool> vectorize{
       *this, "vectorize",
       llvm::cl::desc("Tiled, fused, vectorized kernels (softmoe-cpu-codegen); "

@@ -82,6 +82,18 @@ private:
 llvm::Expected<HostTensor>
 tensorFromNpy(const NpyArray &array, ElementKind kind, llvm::StringRef what);
 
+/// tensorFromNpy of the indices [begin, begin + count) of dimension `dim`
+/// only: what one process of an expert-parallel run holds of the weights.
+llvm::Expected<HostTensor> tensorFromNpySlice(const NpyArray &array,
+                                              ElementKind kind,
+                                              llvm::StringRef what,
+                                              unsigned dim, int64_t begin,
+                                              int64_t count);
+
+/// A copy of the indices [begin, begin + count) of dimension `dim`.
+llvm::Expected<HostTensor> sliceDim(const HostTensor &tensor, unsigned dim,
+                                    int64_t begin, int64_t count);
+
 /// Writes `tensor` to `path` atomically (see writeNpy): f32, bf16 and f16 as
 /// float32, i1 as bool.
 llvm::Error writeTensorNpy(llvm::StringRef path, const HostTensor &tensor);

@@ -3,6 +3,9 @@
 #ifndef SOFTMOE_DIALECT_SOFTMOE_TRANSFORMS_PASSES_H
 #define SOFTMOE_DIALECT_SOFTMOE_TRANSFORMS_PASSES_H
 
+#include "mlir/Dialect/DLTI/DLTI.h"
+#include "mlir/Dialect/MPI/IR/MPI.h"
+#include "mlir/Dialect/Shard/IR/ShardDialect.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
@@ -16,6 +19,12 @@ namespace softmoe {
 
 /// Patterns that rewrite softmoe.layer into the four stage ops.
 void populateDecomposeLayerPatterns(RewritePatternSet &patterns);
+
+/// Registers what the expert-parallel path needs beyond the dialects: the
+/// sharding interfaces of linalg, tensor and func, mpi's lowering to LLVM,
+/// and the memory effects of mpi.allreduce (MLIR 22 declares none, so
+/// buffer deallocation would reject it).
+void registerShardExpertsExtensions(DialectRegistry &registry);
 
 #define GEN_PASS_REGISTRATION
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.h.inc"
