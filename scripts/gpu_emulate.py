@@ -513,10 +513,10 @@ class Machine:
             coords = a[3:3 + seg[3]]
             mbar_id = int(a[3 + seg[3]])
             rest = a[4 + seg[3]:]
-            if seg[5] and not rest[seg[4]]:
-                return
-            if seg[4]:
+            if seg[5]:
                 raise NotImplementedError("TMA multicast")
+            if seg[6] and not rest[0]:
+                return
             sm90.tma_load(dst, bars[mbar_id], tmap, coords)
         elif n == "nvgpu.warpgroup.generate.descriptor":
             put(sm90.WgDesc(a[0], a[1]))
