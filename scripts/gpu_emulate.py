@@ -169,8 +169,15 @@ def parse_op(lines, i):
     return op, i
 
 
+ALIASES = {}  # attribute aliases of the module (#map = affine_map<...>)
+
+
 def parse_module(text):
     lines = [l for l in text.splitlines() if l.strip() and not l.strip().startswith("//")]
+    for l in lines:
+        m = re.match(r"^(#\w+) = (.*)$", l.strip())
+        if m:
+            ALIASES[m.group(1)] = m.group(2)
     funcs = {}
     i = 0
     while i < len(lines):
@@ -572,7 +579,8 @@ class Machine:
         elif n == "memref.cast":
             env[op.results[0]] = a[0]
         elif n == "memref.transpose":
-            m = re.search(r"affine_map<\(([^)]*)\) -> \(([^)]*)\)>", op.props)
+            perm_attr = re.search(r"permutation = (#\w+|affine_map<[^>]*>)", op.props).group(1)
+            m = re.search(r"affine_map<\(([^)]*)\) -> \(([^)]*)\)>", ALIASES.get(perm_attr, perm_attr))
             dims = [d.strip() for d in m.group(1).split(",")]
             perm = [dims.index(r.strip()) for r in m.group(2).split(",")]
             env[op.results[0]] = np.transpose(a[0], perm)

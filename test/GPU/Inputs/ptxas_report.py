@@ -37,7 +37,8 @@ def unescape(s):
 def main():
     ptxas, arch, path = sys.argv[1:4]
     text = open(path).read()
-    objects = re.findall(r'#gpu\.object<#nvvm\.target<[^>]*>,\s*(?:properties = \{[^}]*\},\s*)?"((?:[^"\\]|\\.)*)"', text)
+    objects = re.findall(r'#gpu\.object<#nvvm\.target<[^>]*>,\s*(?:properties = \{[^}]*\},\s*)?'
+                         r'(?:assembly = )?"((?:[^"\\]|\\.)*)"', text)
     if not objects:
         sys.exit("no PTX objects in " + path)
     failed = False
