@@ -254,6 +254,9 @@ def parse_float_literal(s):
 
 
 def parse_constant(props, t):
+    b = re.search(r"value = (true|false)\b", props)
+    if b:
+        return int(b.group(1) == "true")
     m = re.search(r"value = (.*) : ([^:]+)$", props.strip())
     lit, lt = m.group(1).strip(), m.group(2).strip()
     if lit.startswith("dense<"):
@@ -501,7 +504,8 @@ class Machine:
             t = op.out_types[0]
             put(a[0].region(int(a[1]), shape_of(t), elem_of(t)))
         elif n == "nvgpu.mbarrier.create":
-            count = int(re.search(r"num_barriers = (\d+)", op.out_types[0]).group(1))
+            m = re.search(r"num_barriers = (\d+)", op.out_types[0])
+            count = int(m.group(1)) if m else 1  # printed only when not 1
             put(block.setdefault(("mbarriers", id(op)), [sm90.MBarrier() for _ in range(count)]))
         elif n == "nvgpu.mbarrier.init":
             if len(a) < 4 or a[3]:
