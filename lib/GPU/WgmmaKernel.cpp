@@ -57,13 +57,17 @@ constexpr int64_t kWaitTicks = 10000000;
 
 /// How TMA reads one operand.
 struct TmaOperand {
-  /// The operand's memref dimensions in tensor-map order: the lead (M for A,
-  /// K for B) first, the contiguous one last, the rest (batch or unit loops)
-  /// between.
+  /// The operand's memref dimensions in tensor-map order: the lead group (M
+  /// for A, K for B) first, outer to inner, the contiguous one last, the
+  /// rest (batch or unit loops) between.
   SmallVector<int64_t> perm;
   /// The loop dimension of each tensor-map dimension.
   SmallVector<unsigned> loops;
-  unsigned leadLoop = 0, innerLoop = 0;
+  /// The lead group's loops, outer to inner, and the product of the inner
+  /// ones' sizes (boxes cover them whole).
+  SmallVector<unsigned> leadLoops;
+  int64_t leadInner = 1;
+  unsigned innerLoop = 0;
 };
 
 /// The memref dimension that loop `loop` indexes in `p`, if any.
@@ -77,8 +81,9 @@ std::optional<int64_t> memrefDimOf(const OperandPlan &p, unsigned loop) {
 /// Checks that `p` is a static memref whose last dimension is loop `inner`
 /// with unit stride, and whose other strides and offset are 16-byte
 /// multiples (TMA's requirements); fills `t`.
-bool planTmaOperand(const OperandPlan &p, unsigned lead, unsigned inner,
-                    TmaOperand &t, std::string &why) {
+bool planTmaOperand(const OperandPlan &p, ArrayRef<unsigned> lead,
+                    ArrayRef<int64_t> leadSizes, int64_t leadBox,
+                    unsigned inner, TmaOperand &t, std::string &why) {
   auto type = cast<MemRefType>(p.memref.getType());
   SmallVector<int64_t> strides;
   int64_t offset;
@@ -94,10 +99,26 @@ bool planTmaOperand(const OperandPlan &p, unsigned lead, unsigned inner,
     why = "TMA tensors have 2 to 5 dimensions";
     return false;
   }
-  std::optional<int64_t> leadDim = memrefDimOf(p, lead);
   std::optional<int64_t> innerDim = memrefDimOf(p, inner);
-  if (!leadDim || !innerDim || *innerDim != rank - 1 || strides.back() != 1) {
+  if (!innerDim || *innerDim != rank - 1 || strides.back() != 1) {
     why = "the operand's contiguous dimension is not the one TMA needs";
+    return false;
+  }
+  // Several lead loops (M = batch x slots) must be stored in their loop
+  // order, and a box must cover the inner ones whole, so that the box's rows
+  // are the flattened M index.
+  SmallVector<int64_t> leadDims;
+  for (unsigned loop : lead) {
+    std::optional<int64_t> d = memrefDimOf(p, loop);
+    if (!d || (!leadDims.empty() && *d < leadDims.back())) {
+      why = "the operand's M dimensions are not in loop order";
+      return false;
+    }
+    leadDims.push_back(*d);
+  }
+  t.leadInner = product(leadSizes.drop_front());
+  if (leadBox % t.leadInner != 0 || leadBox / t.leadInner > 256) {
+    why = "a tile does not cover whole inner M dimensions";
     return false;
   }
   int64_t elemBytes = type.getElementTypeBitWidth() / 8;
@@ -110,14 +131,14 @@ bool planTmaOperand(const OperandPlan &p, unsigned lead, unsigned inner,
       why = "a stride is not a multiple of 16 bytes";
       return false;
     }
-  t.perm.push_back(*leadDim);
+  t.perm.append(leadDims.begin(), leadDims.end());
   for (int64_t i = 0; i < rank; ++i)
-    if (i != *leadDim && i != *innerDim)
+    if (!llvm::is_contained(leadDims, i) && i != *innerDim)
       t.perm.push_back(i);
   t.perm.push_back(*innerDim);
   for (int64_t d : t.perm)
     t.loops.push_back(cast<AffineDimExpr>(p.map.getResult(d)).getPosition());
-  t.leadLoop = lead;
+  t.leadLoops.assign(lead.begin(), lead.end());
   t.innerLoop = inner;
   return true;
 }
@@ -133,14 +154,14 @@ bool planWgmma(const GemmPlan &g, WgmmaPlan &w, std::string &why) {
     why = "wgmma/TMA needs both operands in one 16-bit type";
     return false;
   }
-  if (g.m.size() != 1 || g.n.size() != 1 || g.k.size() != 1) {
-    why = "M, N and K must each be one loop dimension";
+  if (g.m.empty() || g.n.size() != 1 || g.k.size() != 1) {
+    why = "N and K must each be one loop dimension";
     return false;
   }
   // A is read K-contiguous ("row-major" A); B N-contiguous (transposed B in
   // nvgpu.warpgroup.mma's terms), the layouts of the layer's weights.
-  if (!planTmaOperand(g.a, g.m[0], g.k[0], w.a, why) ||
-      !planTmaOperand(g.b, g.k[0], g.n[0], w.b, why))
+  if (!planTmaOperand(g.a, g.m, g.mSizes, kTileM, g.k[0], w.a, why) ||
+      !planTmaOperand(g.b, g.k, g.kSizes, kSliceK, g.n[0], w.b, why))
     return false;
   w.bn = g.N <= kBoxN ? kBoxN : 128;
   w.kTiles = llvm::divideCeil(g.K, kSliceK);
@@ -157,11 +178,14 @@ MemRefType sharedType(ArrayRef<int64_t> shape, Type elem) {
                          workgroupSpace(elem.getContext()));
 }
 
-/// The box of `t` (lead x 1 ... x inner) in shared memory.
-MemRefType boxType(const TmaOperand &t, int64_t lead, int64_t inner,
-                   Type elem) {
+/// The box of `t` in shared memory: `lead` rows over the lead group (its
+/// inner loops whole), 1 along batch and unit dimensions, `inner` along the
+/// contiguous one.
+MemRefType boxType(const TmaOperand &t, const GemmPlan &g, int64_t lead,
+                   int64_t inner, Type elem) {
   SmallVector<int64_t> shape(t.perm.size(), 1);
-  shape.front() = lead;
+  for (auto [i, loop] : llvm::enumerate(t.leadLoops))
+    shape[i] = i == 0 ? lead / t.leadInner : g.loopSizes[loop];
   shape.back() = inner;
   return sharedType(shape, elem);
 }
@@ -198,8 +222,10 @@ SmallVector<Value> tmaCoordinates(IndexBuilder &ib, const GemmPlan &g,
                                   ArrayRef<Value> batchIvs) {
   SmallVector<Value> coords;
   for (unsigned loop : t.loops) {
-    if (loop == t.leadLoop) {
-      coords.push_back(leadOrigin);
+    if (loop == t.leadLoops.front()) {
+      coords.push_back(ib.div(leadOrigin, t.leadInner));
+    } else if (llvm::is_contained(t.leadLoops, loop)) {
+      coords.push_back(ib.c(0));
     } else if (loop == t.innerLoop) {
       coords.push_back(innerOrigin);
     } else {
@@ -245,8 +271,8 @@ void mlir::softmoe::gpu_codegen::emitWgmmaKernel(
   int64_t mTiles = llvm::divideCeil(g.M, kTileM);
   int64_t nTiles = llvm::divideCeil(g.N, bn);
 
-  MemRefType aBox = boxType(w.a, kTileM, kSliceK, elem);
-  MemRefType bBox = boxType(w.b, kSliceK, kBoxN, elem);
+  MemRefType aBox = boxType(w.a, g, kTileM, kSliceK, elem);
+  MemRefType bBox = boxType(w.b, g, kSliceK, kBoxN, elem);
   Value aMap = createTensorMap(b, loc, g.a, w.a, aBox);
   Value bMap = createTensorMap(b, loc, g.b, w.b, bBox);
 
