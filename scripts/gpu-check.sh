@@ -3,7 +3,9 @@
 #
 #   scripts/gpu-check.sh build BUNDLE [BUILD_DIR]
 #       Here, on the build machine (no GPU needed): builds AOT executables
-#       with softmoe-gpu-aot (cubins for sm_80 and sm_90 plus PTX) for the
+#       with softmoe-gpu-aot (cubins for sm_80 and sm_90 plus PTX with the
+#       mma.sync kernels, and sm_90a cubins with the wgmma/TMA kernels, which
+#       run on compute capability 9.0 devices) for the
 #       kernel checks of scripts/gpu_kernel_cases.py and for the layers below,
 #       and copies what the GPU half needs into BUNDLE (bin.tar.xz, the Python
 #       scripts, softmoe_ref.py, layers.json).
@@ -36,7 +38,7 @@ layers_json() {
  {"name": "S-32-bf16", "exe": "layer_S-32_bf16", "batch": 8, "tokens": 196, "dim": 384, "experts": 32, "slots": 4, "hidden": 1536, "dtype": "bf16", "activation": "gelu_tanh"},
  {"name": "B-128-f32", "exe": "layer_B-128_f32", "batch": 8, "tokens": 196, "dim": 768, "experts": 128, "slots": 1, "hidden": 3072, "dtype": "f32", "activation": "gelu_tanh"},
  {"name": "B-128-bf16", "exe": "layer_B-128_bf16", "batch": 8, "tokens": 196, "dim": 768, "experts": 128, "slots": 1, "hidden": 3072, "dtype": "bf16", "activation": "gelu_tanh"},
- {"name": "B-128-b256-bf16", "exe": "layer_B-128-b256_bf16", "batch": 256, "tokens": 196, "dim": 768, "experts": 128, "slots": 1, "hidden": 3072, "dtype": "bf16", "activation": "gelu_tanh"},
+ {"name": "B-128-b256-bf16", "exe": "layer_B-128-b256_bf16", "batch": 256, "tokens": 196, "dim": 768, "experts": 128, "slots": 1, "hidden": 3072, "dtype": "bf16", "activation": "gelu_tanh", "compare_mma_sync": true},
  {"name": "S-32-f16", "exe": "layer_S-32_f16", "batch": 8, "tokens": 196, "dim": 384, "experts": 32, "slots": 4, "hidden": 1536, "dtype": "f16", "activation": "gelu_tanh"},
  {"name": "S-32-bf16-norm-mask-erf", "exe": "layer_S-32_bf16_nm", "batch": 8, "tokens": 196, "dim": 384, "experts": 32, "slots": 4, "hidden": 1536, "dtype": "bf16", "activation": "gelu_erf", "normalize": true, "mask": true},
  {"name": "B-128-b256-f32", "exe": "layer_B-128-b256_f32", "batch": 256, "tokens": 196, "dim": 768, "experts": 128, "slots": 1, "hidden": 3072, "dtype": "f32", "activation": "gelu_tanh"}

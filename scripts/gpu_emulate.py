@@ -30,6 +30,8 @@ import sys
 
 import numpy as np
 
+import gpu_emulate_sm90 as sm90
+
 np.seterr(all="ignore")  # inf/NaN arithmetic is part of the semantics (masked softmax)
 
 # ------------------------------------------------------------------------------------------------
@@ -167,8 +169,15 @@ def parse_op(lines, i):
     return op, i
 
 
+ALIASES = {}  # attribute aliases of the module (#map = affine_map<...>)
+
+
 def parse_module(text):
     lines = [l for l in text.splitlines() if l.strip() and not l.strip().startswith("//")]
+    for l in lines:
+        m = re.match(r"^(#\w+) = (.*)$", l.strip())
+        if m:
+            ALIASES[m.group(1)] = m.group(2)
     funcs = {}
     i = 0
     while i < len(lines):
@@ -245,6 +254,9 @@ def parse_float_literal(s):
 
 
 def parse_constant(props, t):
+    b = re.search(r"value = (true|false)\b", props)
+    if b:
+        return int(b.group(1) == "true")
     m = re.search(r"value = (.*) : ([^:]+)$", props.strip())
     lit, lt = m.group(1).strip(), m.group(2).strip()
     if lit.startswith("dense<"):
@@ -463,8 +475,78 @@ class Machine:
             A, B, C = a[:seg[0]], a[seg[0]:seg[0] + seg[1]], a[seg[0] + seg[1]:]
             r = yield ("mma", ta, A, B, C)
             put(r)
+        elif n.startswith("nvgpu.") or n in ("gpu.dynamic_shared_memory", "memref.view",
+                                              "memref.extract_aligned_pointer_as_index",
+                                              "nvvm.wgmma.wait.group.sync.aligned"):
+            yield from self.exec_sm90_op(op, a, env, ctx)
         else:
             yield from self.exec_host_op(op, a, env, ctx)
+
+    def exec_sm90_op(self, op, a, env, ctx):
+        """TMA, mbarriers, wgmma and dynamic shared memory (scripts/gpu_emulate_sm90.py)."""
+        n = op.name
+        block = ctx.get("block", {})
+
+        def put(v):
+            env[op.results[0]] = v
+
+        if n == "nvgpu.tma.create.descriptor":
+            put(sm90.TensorMap(a[0], [int(v) for v in a[1:]], op.out_types[0]))
+        elif n == "gpu.dynamic_shared_memory":
+            if "smem" not in block:
+                block["smem"] = sm90.DynSmem(block["dynamic_shared_bytes"])
+            put(block["smem"])
+        elif n == "memref.extract_aligned_pointer_as_index":
+            if not isinstance(a[0], sm90.DynSmem):
+                raise NotImplementedError("the address of a non-dynamic-shared buffer")
+            put(a[0].base)
+        elif n == "memref.view":
+            t = op.out_types[0]
+            put(a[0].region(int(a[1]), shape_of(t), elem_of(t)))
+        elif n == "nvgpu.mbarrier.create":
+            m = re.search(r"num_barriers = (\d+)", op.out_types[0])
+            count = int(m.group(1)) if m else 1  # printed only when not 1
+            put(block.setdefault(("mbarriers", id(op)), [sm90.MBarrier() for _ in range(count)]))
+        elif n == "nvgpu.mbarrier.init":
+            if len(a) < 4 or a[3]:
+                a[0][int(a[2])].init(int(a[1]))
+        elif n == "nvgpu.mbarrier.arrive.expect_tx":
+            if len(a) < 4 or a[3]:
+                a[0][int(a[2])].arrive_expect_tx(int(a[1]))
+        elif n == "nvgpu.mbarrier.try_wait.parity":
+            bar, parity = a[0][int(a[3])], int(a[1])
+            while not bar.phase_done(parity):
+                yield ("mbar_wait", bar, parity)
+        elif n == "nvgpu.tma.async.load":
+            seg = [int(x) for x in re.search(r"operandSegmentSizes = array<i32: ([\d, ]*)>", op.props)
+                   .group(1).split(",")]
+            dst, bars, tmap = a[0], a[1], a[2]
+            coords = a[3:3 + seg[3]]
+            mbar_id = int(a[3 + seg[3]])
+            rest = a[4 + seg[3]:]
+            if seg[5]:
+                raise NotImplementedError("TMA multicast")
+            if seg[6] and not rest[0]:
+                return
+            sm90.tma_load(dst, bars[mbar_id], tmap, coords)
+        elif n == "nvgpu.warpgroup.generate.descriptor":
+            put(sm90.WgDesc(a[0], a[1]))
+        elif n == "nvgpu.warpgroup.mma.init.accumulator":
+            put(sm90.init_accumulator(op.out_types[0]))
+        elif n == "nvgpu.warpgroup.mma":
+            if "transposeA" in op.props:
+                raise NotImplementedError("wgmma with transposed A")
+            r = yield ("wgmma", a[0], a[1], a[2], op.out_types[0], "transposeB" in op.props)
+            put(np.asarray(r, np.float32))
+        elif n == "nvgpu.warpgroup.mma.store":
+            tid = ctx["tid"][0] + ctx["block_dim"][0] * (ctx["tid"][1] + ctx["block_dim"][1] * ctx["tid"][2])
+            sm90.mma_store(a[0], a[1], tid % 128)
+        elif n == "nvvm.wgmma.wait.group.sync.aligned":
+            pass  # wgmma groups complete when issued here
+        else:
+            raise NotImplementedError(n)
+        return
+        yield  # a generator
 
     def check_bounds(self, mem, idx, count, what):
         if len(idx) != mem.ndim or any(i < 0 or i >= s for i, s in zip(idx, mem.shape)):
@@ -498,13 +580,27 @@ class Machine:
                 env[op.results[0]] = None
         elif n in ("memref.collapse_shape", "memref.expand_shape", "memref.reshape"):
             env[op.results[0]] = a[0].reshape(shape_of(op.out_types[0]))
+        elif n == "memref.cast":
+            env[op.results[0]] = a[0]
+        elif n == "memref.transpose":
+            perm_attr = re.search(r"permutation = (#\w+|affine_map<[^>]*>)", op.props).group(1)
+            m = re.search(r"affine_map<\(([^)]*)\) -> \(([^)]*)\)>", ALIASES.get(perm_attr, perm_attr))
+            dims = [d.strip() for d in m.group(1).split(",")]
+            perm = [dims.index(r.strip()) for r in m.group(2).split(",")]
+            env[op.results[0]] = np.transpose(a[0], perm)
+            if env[op.results[0]].shape != shape_of(op.out_types[0].split(", strided")[0] + ">"):
+                raise ValueError("memref.transpose: shape %s is not %s" % (env[op.results[0]].shape,
+                                                                            op.out_types[0]))
         elif n == "gpu.launch":
             seg = [int(x) for x in re.search(r"operandSegmentSizes = array<i32: ([\d, ]*)>", op.props)
                    .group(1).split(",")]
             nasync = seg[0]
             grid = [int(v) for v in a[nasync:nasync + 3]]
             block = [int(v) for v in a[nasync + 3:nasync + 6]]
-            self.launch(op.regions[0][0], grid, block, env)
+            if any(seg[7:10]):
+                raise NotImplementedError("thread block clusters")
+            dyn = int(a[sum(seg[:10])]) if len(seg) > 10 and seg[10] else 0
+            self.launch(op.regions[0][0], grid, block, env, dyn)
             if op.results:
                 env[op.results[0]] = None
         else:
@@ -512,7 +608,7 @@ class Machine:
         return
         yield  # a generator
 
-    def launch(self, body, grid, block, env):
+    def launch(self, body, grid, block, env, dynamic_shared_bytes=0):
         nthreads = block[0] * block[1] * block[2]
         shared_args = body.args[12:]
         for bz in range(grid[2]):
@@ -523,16 +619,17 @@ class Machine:
                         e = elem_of(t)
                         benv[name] = np.full(shape_of(t), np.nan if e in ("f32", "bf16", "f16") else 0,
                                              dtype=np_dtype(e))
-                    self.run_threads(body, (bx, by, bz), grid, block, benv, nthreads)
+                    self.run_threads(body, (bx, by, bz), grid, block, benv, nthreads,
+                                     {"dynamic_shared_bytes": dynamic_shared_bytes})
 
-    def run_threads(self, body, bid, grid, block, benv, nthreads):
+    def run_threads(self, body, bid, grid, block, benv, nthreads, bstate=None):
         gens, pending, done = [], {}, set()
         for t in range(nthreads):
             tid = (t % block[0], (t // block[0]) % block[1], t // (block[0] * block[1]))
             env = dict(benv)
             for k, v in enumerate(list(bid) + list(tid) + list(grid) + list(block)):
                 env[body.args[k][0]] = v
-            ctx = {"tid": tid, "bid": bid}
+            ctx = {"tid": tid, "bid": bid, "block": bstate if bstate is not None else {}, "block_dim": block}
             gens.append(self.run_block(body, env, ctx))
 
         def advance(t, value):
@@ -547,11 +644,28 @@ class Machine:
             advance(t, None)
         while len(done) < nthreads:
             progressed = False
+            # mbarrier waits: a thread resumes once the phase it waits for has completed.
+            for t in [t for t, r in pending.items() if r[0] == "mbar_wait" and r[1].phase_done(r[2])]:
+                advance(t, None)
+                progressed = True
             for w in range(0, nthreads, 32):
                 lanes = [t for t in range(w, min(w + 32, nthreads)) if t not in done]
-                if not lanes or any(pending[t][0] == "barrier" for t in lanes):
+                if not lanes or any(pending[t][0] in ("barrier", "mbar_wait") for t in lanes):
                     continue
                 kinds = {pending[t][0] for t in lanes}
+                if kinds == {"wgmma"}:
+                    # A warpgroup-wide collective: the 4 warps from a warp index divisible by 4.
+                    if w % 128:
+                        continue
+                    group = [t for t in range(w, w + 128) if t < nthreads and t not in done]
+                    if len(group) != 128 or any(pending[t][0] != "wgmma" for t in group):
+                        continue
+                    reqs = [pending[t] for t in group]
+                    results = sm90.wgmma(reqs, reqs[0][4], reqs[0][5])
+                    for t, r in zip(group, results):
+                        advance(t, r)
+                    progressed = True
+                    continue
                 if len(kinds) != 1 or len(lanes) != 32:
                     raise RuntimeError("warp %d: collectives %s with %d lanes" % (w // 32, kinds, len(lanes)))
                 results = self.collective([pending[t] for t in lanes])
@@ -560,6 +674,10 @@ class Machine:
                 progressed = True
             if not progressed:
                 active = [t for t in range(nthreads) if t not in done]
+                if all(pending[t][0] == "barrier" for t in active):
+                    pass
+                elif any(pending[t][0] == "mbar_wait" for t in active):
+                    raise RuntimeError("deadlock: threads wait on an mbarrier phase that never completes")
                 if all(pending[t][0] == "barrier" for t in active):
                     if len(done):
                         raise RuntimeError("barrier reached after %d threads exited" % len(done))

@@ -280,6 +280,14 @@ def cases():
                epilogue="bias_gelu"),
         Einsum("gemm_bias_trunc_bf16", "bnph,nhd->bnpd", {"b": 4, "n": 3, "p": 2, "h": 96, "d": 64}, "bf16",
                "bf16", epilogue="bias_trunc", tout="bf16"),
+        # The sm_90a (wgmma/TMA) kernel's layouts at P = 1: the layer's two expert GEMMs with their
+        # epilogues, and a K of five 64-wide slices (more than the four stages of the ring) with
+        # M and N tails.
+        Einsum("gemm_bias_gelu_p1_bf16", "bnpd,ndh->bnph", {"b": 40, "n": 3, "p": 1, "d": 96, "h": 136},
+               "bf16", "bf16", epilogue="bias_gelu"),
+        Einsum("gemm_bias_trunc_p1_f16", "bnph,nhd->bnpd", {"b": 40, "n": 2, "p": 1, "h": 136, "d": 64},
+               "f16", "f16", epilogue="bias_trunc", tout="f16"),
+        Einsum("gemm_ring_bf16", "nmd,ndh->nmh", {"n": 2, "m": 130, "d": 320, "h": 72}, "bf16", "bf16"),
         Einsum("gemm_bias_gelu_f32", "bnpd,ndh->bnph", {"b": 4, "n": 3, "p": 2, "d": 64, "h": 96}, "f32", "f32",
                epilogue="bias_gelu"),
         Reduction("reduce_rows_sumsq", "bmd", "bm", {"b": 3, "m": 37, "d": 200}, "sum_sq"),

@@ -71,9 +71,13 @@ LogicalResult convert(scf::ForallOp forall) {
     return arith::ConstantIndexOp::create(b, loc, v).getResult();
   };
   ArrayRef<int64_t> bs = blockSize.asArrayRef();
+  Value dynamicShared;
+  if (auto bytes =
+          forall->getAttrOfType<IntegerAttr>(kDynamicSharedBytesAttrName))
+    dynamicShared = arith::ConstantIntOp::create(b, loc, bytes.getInt(), 32);
   auto launch = gpu::LaunchOp::create(
       b, loc, idx(grid[0]), idx(grid[1]), idx(grid[2]), idx(bs[0]), idx(bs[1]),
-      idx(bs[2]), /*dynamicSharedMemorySize=*/nullptr,
+      idx(bs[2]), dynamicShared,
       /*asyncTokenType=*/nullptr, ValueRange{}, attributionTypes);
   Block &body = launch.getBody().front();
   OpBuilder bodyBuilder = OpBuilder::atBlockEnd(&body);

@@ -62,7 +62,21 @@ mlir::softmoe::verifyGPUPipelineOptions(const GPUPipelineOptions &options,
             options.chip + "'";
     return failure();
   }
+  // wgmma kernels assemble only for sm_90a: a fat binary for other chips
+  // needs a second compilation (softmoe-gpu-aot does that per chip).
+  if (usesWgmma(options) && format == "multi")
+    for (const std::string &chip : options.chips)
+      if (chip != "sm_90a") {
+        error = "softmoe-gpu-pipeline: chip=sm_90a emits wgmma kernels, "
+                "which only sm_90a runs; format=multi needs chips=sm_90a, "
+                "not '" + chip + "'";
+        return failure();
+      }
   return success();
+}
+
+bool mlir::softmoe::usesWgmma(const GPUPipelineOptions &options) {
+  return options.tensorCores && options.chip == "sm_90a";
 }
 
 void mlir::softmoe::buildSoftMoEGPUKernelPipeline(
@@ -90,6 +104,7 @@ void mlir::softmoe::buildSoftMoEGPUKernelPipeline(
     pm.addPass(createSoftMoEEmitCInterface());
   SoftMoEGPUMapLinalgOptions mapOptions;
   mapOptions.useTensorCores = options.tensorCores;
+  mapOptions.useWgmma = usesWgmma(options);
   pm.addPass(createSoftMoEGPUMapLinalg(mapOptions));
   pm.addPass(createSoftMoEGPUForallToLaunch());
   pm.addPass(createSoftMoEGPUAsyncHost());
@@ -149,6 +164,8 @@ void mlir::softmoe::buildSoftMoEGPUPipeline(OpPassManager &pm,
   if (options.format == "multi") {
     SoftMoEGPUMultiArchBinaryOptions multi;
     multi.chips.assign(options.chips.begin(), options.chips.end());
+    if (multi.chips.empty() && usesWgmma(options))
+      multi.chips.push_back("sm_90a");
     multi.toolkit = options.toolkit;
     multi.requireTools = options.requireTools;
     pm.addPass(createSoftMoEGPUMultiArchBinary(multi));

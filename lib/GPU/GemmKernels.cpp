@@ -26,8 +26,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "KernelUtils.h"
-#include "Kernels.h"
+#include "GemmPlan.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -45,41 +44,6 @@ using namespace mlir;
 using namespace mlir::softmoe::gpu_codegen;
 
 namespace {
-
-/// Along which tile dimension a thread's chunk of consecutive elements runs.
-enum class Dir { Row, K };
-
-/// How one input operand (A or B) is read.
-struct OperandPlan {
-  OpOperand *operand = nullptr;
-  Value memref;
-  AffineMap map;
-  Type elemType;
-  SmallVector<unsigned> rowDims; // M dims for A, N dims for B
-  SmallVector<int64_t> rowSizes;
-  int64_t rows = 1; // flattened size of the row group
-  Dir dir = Dir::K;
-  bool vectorizable = false;
-};
-
-struct GemmPlan {
-  mutable linalg::LinalgOp op;
-  SmallVector<int64_t> loopSizes;
-  SmallVector<unsigned> batch, m, n, k;
-  SmallVector<int64_t> batchSizes, mSizes, nSizes, kSizes;
-  int64_t numBatch = 1, M = 1, N = 1, K = 1;
-  OperandPlan a, b;
-  OpOperand *c = nullptr;
-  Type cElem;
-  Type mmaElem; // bf16 or f16 when using tensor cores, else null
-};
-
-int64_t product(ArrayRef<int64_t> v) {
-  int64_t p = 1;
-  for (int64_t x : v)
-    p *= x;
-  return p;
-}
 
 /// The memory stride of loop `dim` in `operand`, if it indexes exactly one
 /// dimension through a plain dim expression.
@@ -383,98 +347,6 @@ private:
   SmallVector<Chunk> chunks;
 };
 
-//===----------------------------------------------------------------------===//
-// Epilogue
-//===----------------------------------------------------------------------===//
-
-class Epilogue {
-public:
-  Epilogue(const GemmPlan &g, const ContractionFusion &fusion)
-      : g(g), fusion(fusion) {}
-
-  /// Finishes output element (row, col) of the tile's batch entry with the
-  /// f32 accumulator `acc`, if it is inside the output.
-  void store(OpBuilder &b, Location loc, ArrayRef<Value> batchIvs, Value row,
-             Value col, Value acc) {
-    IndexBuilder ib{b, loc};
-    Value inside = ib.andI(ib.lt(row, g.M), ib.lt(col, g.N));
-    buildIf(b, loc, inside, {}, [&](OpBuilder &b) {
-      storeInside(b, loc, batchIvs, row, col, acc);
-      return SmallVector<Value>{};
-    });
-  }
-
-private:
-  void storeInside(OpBuilder &b, Location loc, ArrayRef<Value> batchIvs,
-                   Value row, Value col, Value acc) {
-    IndexBuilder ib{b, loc};
-    SmallVector<Value> ivs(g.loopSizes.size());
-    for (auto &iv : ivs)
-      iv = ib.c(0);
-    for (auto [d, v] : llvm::zip(g.batch, batchIvs))
-      ivs[d] = v;
-    for (auto [d, v] : llvm::zip(g.m, delinearize(ib, row, g.mSizes)))
-      ivs[d] = v;
-    for (auto [d, v] : llvm::zip(g.n, delinearize(ib, col, g.nSizes)))
-      ivs[d] = v;
-    Value out = g.c->get();
-    SmallVector<Value> outIdx = applyIndexingMap(
-        b, loc, g.op.getMatchingIndexingMap(g.c), ivs);
-    Type f32 = b.getF32Type();
-
-    Value start;
-    if (fusion.initScalar) {
-      if (!matchPattern(fusion.initScalar, m_AnyZeroFloat()))
-        start = fusion.initScalar;
-    } else {
-      start = memref::LoadOp::create(b, loc, out, outIdx);
-    }
-    Value pre = acc;
-    if (start)
-      pre = arith::AddFOp::create(b, loc, convertFloat(b, loc, start, f32),
-                                  acc);
-    Value preC = convertFloat(b, loc, pre, g.cElem);
-
-    linalg::LinalgOp e = fusion.epilogue;
-    if (!e) {
-      memref::StoreOp::create(b, loc, preC, out, outIdx);
-      return;
-    }
-    // The epilogue's loop point for this element of the contraction output.
-    SmallVector<Value> eIvs(e.getNumLoops());
-    for (OpOperand &operand : e->getOpOperands()) {
-      if (operand.get() != out)
-        continue;
-      AffineMap map = e.getMatchingIndexingMap(&operand);
-      for (auto [i, expr] : llvm::enumerate(map.getResults()))
-        eIvs[cast<AffineDimExpr>(expr).getPosition()] = outIdx[i];
-    }
-    SmallVector<Value> args;
-    for (OpOperand *in : e.getDpsInputOperands())
-      args.push_back(in->get() == out ? preC
-                                      : loadOperand(b, loc, e, *in, eIvs));
-    for (OpOperand &init : e.getDpsInitsMutable()) {
-      if (init.get() == out)
-        args.push_back(preC);
-      else if (e.payloadUsesValueFromOperand(&init))
-        args.push_back(loadOperand(b, loc, e, init, eIvs));
-      else
-        args.push_back(arith::ConstantOp::create(
-            b, loc, b.getZeroAttr(getElementTypeOrSelf(init.get()))));
-    }
-    SmallVector<Value> results = inlineBody(b, loc, e, args, eIvs);
-    for (auto [init, v] : llvm::zip(e.getDpsInitsMutable(), results)) {
-      SmallVector<Value> idx = applyIndexingMap(
-          b, loc, e.getMatchingIndexingMap(&init), eIvs);
-      memref::StoreOp::create(b, loc, v, init.get(), idx);
-    }
-    if (fusion.storeContractionOutput)
-      memref::StoreOp::create(b, loc, preC, out, outIdx);
-  }
-
-  const GemmPlan &g;
-  const ContractionFusion &fusion;
-};
 
 //===----------------------------------------------------------------------===//
 // Tensor-core kernel
@@ -796,7 +668,7 @@ LogicalResult mlir::softmoe::gpu_codegen::checkGemmSupported(
 
 void mlir::softmoe::gpu_codegen::emitContractionKernel(
     OpBuilder &b, linalg::LinalgOp op, const ContractionFusion &fusion,
-    bool useTensorCores) {
+    bool useTensorCores, bool useWgmma) {
   std::string why;
   GemmPlan g = *planGemm(op, why);
   Type aElem = getElementTypeOrSelf(op.getDpsInputs()[0]);
@@ -808,7 +680,9 @@ void mlir::softmoe::gpu_codegen::emitContractionKernel(
   int64_t vec = g.mmaElem ? 8 : 4;
   planOperand(g, g.a, op.getDpsInputOperand(0), g.m, g.mSizes, vec);
   planOperand(g, g.b, op.getDpsInputOperand(1), g.n, g.nSizes, vec);
-  if (g.mmaElem)
+  if (g.mmaElem && useWgmma && canUseWgmma(g, why))
+    emitWgmmaKernel(b, g, fusion);
+  else if (g.mmaElem)
     emitMmaKernel(b, g, fusion);
   else
     emitFmaKernel(b, g, fusion);

@@ -31,10 +31,12 @@ struct ContractionFusion {
 LogicalResult checkGemmSupported(linalg::LinalgOp op, std::string &why);
 
 /// A tiled GEMM kernel: mma.sync tensor cores when an operand is bf16/f16 and
-/// `useTensorCores`, else f32 FMA.
+/// `useTensorCores`, else f32 FMA. With `useWgmma` (sm_90a), contractions of
+/// two bf16 or two f16 operands whose layouts TMA can load use the
+/// wgmma/TMA kernel instead of mma.sync.
 void emitContractionKernel(OpBuilder &b, linalg::LinalgOp op,
                            const ContractionFusion &fusion,
-                           bool useTensorCores);
+                           bool useTensorCores, bool useWgmma = false);
 
 /// A parallel reduction kernel, if the body of `op` is `out = combiner(out,
 /// f(ins))` with a combiner of known neutral element on a 32-bit type.

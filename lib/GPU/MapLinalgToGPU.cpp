@@ -223,7 +223,7 @@ struct MapLinalgPass
         // epilogue's place, where its output buffers are all defined.
         if (fusion.epilogue)
           b.setInsertionPoint(fusion.epilogue);
-        emitContractionKernel(b, op, fusion, useTensorCores);
+        emitContractionKernel(b, op, fusion, useTensorCores, useWgmma);
         if (fill) {
           erased.insert(fill);
           fill.erase();

@@ -32,8 +32,10 @@ struct LayerSpec {
 LogicalResult verifyLayerSpec(const LayerSpec &spec, std::string &error);
 
 struct CudaAotOptions {
-  /// Chips to assemble cubins for; PTX is always embedded too.
-  std::vector<std::string> chips = {"sm_80", "sm_90"};
+  /// Chips to assemble cubins for; PTX is always embedded too. sm_90a is
+  /// a second compilation with the wgmma/TMA GEMMs, which the executable
+  /// runs on compute capability 9.0 devices (the others on the rest).
+  std::vector<std::string> chips = {"sm_80", "sm_90", "sm_90a"};
   /// CUDA toolkit root for ptxas/fatbinary ("": $CUDA_HOME, then PATH).
   std::string toolkit;
   /// The C++ compiler that links (default: $SOFTMOE_AOT_CXX, then c++, g++,

@@ -51,6 +51,11 @@ inline constexpr llvm::StringLiteral kBlockSizeAttrName =
 /// fma_gemm, warp_reduction, split_reduction or pointwise.
 inline constexpr llvm::StringLiteral kKernelKindAttrName = "softmoe.gpu.kernel";
 
+/// The bytes of dynamic shared memory a kernel's scf.forall needs (absent:
+/// none); its gpu.dynamic_shared_memory views it.
+inline constexpr llvm::StringLiteral kDynamicSharedBytesAttrName =
+    "softmoe.gpu.dynamic_shared_bytes";
+
 #define GEN_PASS_REGISTRATION
 #include "softmoe/GPU/Passes.h.inc"
 

@@ -40,6 +40,9 @@ def SoftMoEGPUMapLinalg : Pass<"softmoe-gpu-map-linalg", "::mlir::ModuleOp"> {
   let options = [
     Option<"useTensorCores", "tensor-cores", "bool", /*default=*/"true",
            "Use mma.sync for contractions with bf16/f16 operands">,
+    Option<"useWgmma", "wgmma", "bool", /*default=*/"false",
+           "sm_90a: TMA loads, mbarriers and warpgroup wgmma for "
+           "contractions of two bf16 or two f16 operands (else mma.sync)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",

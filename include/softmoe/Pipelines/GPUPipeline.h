@@ -23,7 +23,8 @@ namespace softmoe {
 
 struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
   PassOptions::Option<std::string> chip{
-      *this, "chip", llvm::cl::desc("GPU to compile for (sm_80, sm_90, ...)"),
+      *this, "chip", llvm::cl::desc("GPU to compile for (sm_80, sm_90, ...); sm_90a: "
+                     "wgmma/TMA kernels for bf16/f16 contractions"),
       llvm::cl::init("sm_80")};
   PassOptions::Option<std::string> features{
       *this, "features",
@@ -71,6 +72,10 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
 };
 
 /// Checks the options (format, chip) and reports a clear error.
+/// Whether bf16/f16 contractions get the sm_90a wgmma/TMA kernels
+/// (chip=sm_90a with tensor cores on).
+bool usesWgmma(const GPUPipelineOptions &options);
+
 LogicalResult verifyGPUPipelineOptions(const GPUPipelineOptions &options,
                                        std::string &error);
 

@@ -44,6 +44,16 @@ int softmoeCudaInit(char *message, size_t messageSize);
 /// sm_90") into `buffer`. Returns 0 on success, -1 if there is no device.
 int softmoeCudaDeviceDescription(char *buffer, size_t bufferSize);
 
+/// The current device's compute capability as major * 10 + minor (90 for
+/// an H100/H200), or -1 if there is no device. AOT executables use it to
+/// pick their sm_90a (wgmma) code on 9.0 devices.
+int softmoeCudaComputeCapability(void);
+
+/// Whether an AOT executable runs its sm_90a (wgmma/TMA) code: on compute
+/// capability 9.0, unless SOFTMOE_CUDA_NO_SM90A is set (not "0"), which
+/// keeps the mma.sync kernels for comparison.
+int softmoeCudaUseSm90a(void);
+
 /// Blocks until all work on the current context has finished.
 void softmoeCudaSynchronize(void);
 
@@ -71,6 +81,10 @@ void mgpuMemcpy(void *dst, void *src, size_t sizeBytes, void *stream);
 void mgpuMemset32(void *dst, unsigned int value, size_t count, void *stream);
 void mgpuMemset16(void *dst, unsigned short value, size_t count, void *stream);
 void mgpuSetDefaultDevice(int32_t device);
+void *mgpuTensorMapEncodeTiledMemref(int64_t rank, void *rankedDescriptor,
+                                     int64_t dataType, int64_t interleave,
+                                     int64_t swizzle, int64_t l2Promotion,
+                                     int64_t oobFill, int64_t *boxDims);
 
 #ifdef __cplusplus
 }

@@ -18,6 +18,7 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Linker/Linker.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -150,18 +151,35 @@ LogicalResult describeArgs(func::FuncOp func, ArrayRef<std::string> names,
 
 /// Adds `softmoe_aot_config` and `softmoe_aot_invoke` (AotConfig.h) to the
 /// host module.
+/// The suffix of the entry point compiled for sm_90a (wgmma/TMA kernels).
+constexpr llvm::StringLiteral kSm90aSuffix = "__sm90a";
+
+/// Adds `softmoe_aot_config` and `softmoe_aot_invoke` (AotConfig.h) to the
+/// host module. With `hopperEntry` (the entry compiled for sm_90a), the
+/// invoke function calls it on compute capability 9.0 devices and `entryName`
+/// (mma.sync kernels) elsewhere; an empty `entryName` means sm_90a only.
 LogicalResult addAotEntryPoints(llvm::Module &m, StringRef entryName,
+                                StringRef hopperEntry,
                                 ArrayRef<AotArg> aotArgs,
                                 const LayerSpec *spec,
                                 const CudaAotResult &result,
                                 std::string &error) {
   llvm::LLVMContext &ctx = m.getContext();
   std::string cifaceName = ("_mlir_ciface_" + entryName).str();
-  llvm::Function *entry = m.getFunction(cifaceName);
-  if (!entry) {
+  llvm::Function *entry = entryName.empty() ? nullptr : m.getFunction(cifaceName);
+  llvm::Function *hopper =
+      hopperEntry.empty() ? nullptr
+                          : m.getFunction(("_mlir_ciface_" + hopperEntry).str());
+  if (!hopper && !hopperEntry.empty()) {
+    error = "the compiled module has no _mlir_ciface_" + hopperEntry.str();
+    return failure();
+  }
+  if (!entry && !hopper) {
     error = "the compiled module has no " + cifaceName;
     return failure();
   }
+  if (!entry)
+    entry = hopper;
   if (entry->arg_size() != aotArgs.size()) {
     error = cifaceName + " takes " + std::to_string(entry->arg_size()) +
             " arguments, expected " + std::to_string(aotArgs.size()) +
@@ -237,6 +255,21 @@ LogicalResult addAotEntryPoints(llvm::Module &m, StringRef entryName,
   for (unsigned i = 0; i < aotArgs.size(); ++i)
     args.push_back(b.CreateLoad(
         ptr, b.CreateConstGEP1_32(ptr, invoke->getArg(0), i)));
+  if (hopper && hopper != entry) {
+    // sm_90a cubins run only on compute capability 9.0 exactly
+    // (softmoeCudaUseSm90a, CudaRuntime.h).
+    llvm::FunctionCallee useHopper = m.getOrInsertFunction(
+        "softmoeCudaUseSm90a", llvm::FunctionType::get(i32, false));
+    llvm::Value *isHopper = b.CreateICmpNE(b.CreateCall(useHopper),
+                                           llvm::ConstantInt::get(i32, 0));
+    auto *hopperBlock = llvm::BasicBlock::Create(ctx, "sm90a", invoke);
+    auto *otherBlock = llvm::BasicBlock::Create(ctx, "other", invoke);
+    b.CreateCondBr(isHopper, hopperBlock, otherBlock);
+    b.SetInsertPoint(hopperBlock);
+    b.CreateCall(hopper, args);
+    b.CreateRetVoid();
+    b.SetInsertPoint(otherBlock);
+  }
   b.CreateCall(entry, args);
   b.CreateRetVoid();
   return success();
@@ -353,32 +386,79 @@ static LogicalResult buildExecutable(ModuleOp module, StringRef entry,
     return failure();
   }
 
+  // sm_90a gets its own compilation (wgmma/TMA kernels, an entry point
+  // renamed with kSm90aSuffix); the other chips share the mma.sync one.
+  SmallVector<std::string> syncChips;
+  bool hopper = false;
+  for (const std::string &chip : options.chips) {
+    if (chip == "sm_90a")
+      hopper = true;
+    else
+      syncChips.push_back(chip);
+  }
+  std::string hopperEntry = hopper ? (entry + kSm90aSuffix).str() : "";
+  OwningOpRef<ModuleOp> hopperModule;
+  if (hopper) {
+    hopperModule = module.clone();
+    auto hopperFunc = hopperModule->lookupSymbol<func::FuncOp>(entry);
+    if (failed(SymbolTable::replaceAllSymbolUses(
+            hopperFunc, StringAttr::get(ctx, hopperEntry), *hopperModule))) {
+      error = "cannot rename the sm_90a entry point";
+      return failure();
+    }
+    SymbolTable::setSymbolName(hopperFunc, hopperEntry);
+  }
+
   auto t0 = std::chrono::steady_clock::now();
-  {
+  auto compile = [&](ModuleOp m, StringRef chip,
+                     ArrayRef<std::string> chips) -> LogicalResult {
     DiagnosticCollector diagnostics(ctx);
     PassManager pm(ctx);
     GPUPipelineOptions pipeline;
     pipeline.format = "multi";
-    pipeline.chips = options.chips;
+    pipeline.chip = chip.str();
+    pipeline.chips = SmallVector<std::string>(chips.begin(), chips.end());
     pipeline.toolkit = options.toolkit;
     buildSoftMoEGPUPipeline(pm, pipeline);
-    if (failed(pm.run(module))) {
-      error = "compiling the layer failed: " +
-              (diagnostics.text.empty() ? std::string("unknown error")
-                                        : diagnostics.text);
-      return failure();
-    }
-  }
-  result.kernels = describeKernels(module, options.chips);
+    if (succeeded(pm.run(m)))
+      return success();
+    error = "compiling the layer for " + llvm::join(chips, ",") +
+            " failed: " +
+            (diagnostics.text.empty() ? std::string("unknown error")
+                                      : diagnostics.text);
+    return failure();
+  };
+  if (!syncChips.empty() && failed(compile(module, "sm_80", syncChips)))
+    return failure();
+  if (hopper && failed(compile(*hopperModule, "sm_90a", {"sm_90a"})))
+    return failure();
+  if (!syncChips.empty())
+    result.kernels = describeKernels(module, syncChips);
+  if (hopper)
+    result.kernels += (syncChips.empty() ? "" : "; ") +
+                      std::string("sm_90a wgmma/TMA: ") +
+                      describeKernels(*hopperModule, {"sm_90a"});
 
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> host;
   {
     DiagnosticCollector diagnostics(ctx);
-    host = translateModuleToLLVMIR(module, llvmContext, "softmoe_layer");
-    if (!host) {
+    if (!syncChips.empty())
+      host = translateModuleToLLVMIR(module, llvmContext, "softmoe_layer");
+    std::unique_ptr<llvm::Module> hopperHost;
+    if (hopper)
+      hopperHost = translateModuleToLLVMIR(*hopperModule, llvmContext,
+                                           "softmoe_layer_sm90a");
+    if ((!syncChips.empty() && !host) || (hopper && !hopperHost)) {
       error = "translating the host code to LLVM IR failed: " +
               diagnostics.text;
+      return failure();
+    }
+    if (!host) {
+      host = std::move(hopperHost);
+    } else if (hopperHost &&
+               llvm::Linker::linkModules(*host, std::move(hopperHost))) {
+      error = "linking the sm_90a host code into the executable failed";
       return failure();
     }
   }
@@ -392,7 +472,8 @@ static LogicalResult buildExecutable(ModuleOp module, StringRef entry,
       std::chrono::duration<double, std::milli>(
           std::chrono::steady_clock::now() - t0)
           .count();
-  if (failed(addAotEntryPoints(*host, entry, aotArgs, spec, result, error)) ||
+  if (failed(addAotEntryPoints(*host, syncChips.empty() ? "" : entry,
+                               hopperEntry, aotArgs, spec, result, error)) ||
       failed(emitObject(*host, objPath, error)))
     return failure();
   result.compileMs = std::chrono::duration<double, std::milli>(

@@ -96,7 +96,9 @@ std::string format(const char *fmt, ...) {
   X(cuMemPoolSetAttribute)                                                     \
   X(cuMemcpyAsync)                                                             \
   X(cuMemsetD32Async)                                                          \
-  X(cuMemsetD16Async)
+  X(cuMemsetD16Async)                                                          \
+  X(cuMemcpyHtoD)                                                              \
+  X(cuTensorMapEncodeTiled)
 
 struct Driver {
 #define SOFTMOE_DECLARE(name) decltype(&::name) name = nullptr;
@@ -174,7 +176,8 @@ std::string loadDriver() {
   if (!d.name && std::strcmp(#name, "cuMemAllocAsync") &&                      \
       std::strcmp(#name, "cuMemFreeAsync") &&                                  \
       std::strcmp(#name, "cuDeviceGetDefaultMemPool") &&                       \
-      std::strcmp(#name, "cuMemPoolSetAttribute")) {                           \
+      std::strcmp(#name, "cuMemPoolSetAttribute") &&                           \
+      std::strcmp(#name, "cuTensorMapEncodeTiled")) {                          \
     d.loadError = format("the CUDA driver lacks %s; it is too old",            \
                          SOFTMOE_STR(name));                                   \
     return d.loadError;                                                        \
@@ -337,6 +340,27 @@ extern "C" int softmoeCudaDeviceDescription(char *buffer, size_t bufferSize) {
         "cuDeviceGetAttribute");
   std::snprintf(buffer, bufferSize, "%s, sm_%d%d", name, major, minor);
   return 0;
+}
+
+extern "C" int softmoeCudaComputeCapability(void) {
+  if (softmoeCudaInit(nullptr, 0) != 0)
+    return -1;
+  Driver &d = cuda();
+  int major = 0, minor = 0;
+  check(d.cuDeviceGetAttribute(
+            &major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, d.device),
+        "cuDeviceGetAttribute");
+  check(d.cuDeviceGetAttribute(
+            &minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, d.device),
+        "cuDeviceGetAttribute");
+  return major * 10 + minor;
+}
+
+extern "C" int softmoeCudaUseSm90a(void) {
+  const char *off = std::getenv("SOFTMOE_CUDA_NO_SM90A");
+  if (off && *off && std::strcmp(off, "0") != 0)
+    return 0;
+  return softmoeCudaComputeCapability() == 90;
 }
 
 extern "C" void softmoeCudaSynchronize(void) {
@@ -515,6 +539,72 @@ extern "C" void mgpuMemset16(void *dst, unsigned short value, size_t count,
                              void *stream) {
   SOFTMOE_CU(cuMemsetD16Async, reinterpret_cast<CUdeviceptr>(dst), value,
              count, static_cast<CUstream>(stream));
+}
+
+// The tensor maps of the sm_90a kernels' TMA loads
+// (nvgpu.tma.create.descriptor). The map lives in device memory, where the
+// kernels read it; identical maps (the same buffer and box, every call of a
+// layer) share one copy, made once, so that repeated calls cost no
+// allocation or synchronous copy. Copies live until the process ends.
+extern "C" void *mgpuTensorMapEncodeTiledMemref(
+    int64_t rank, void *rankedDescriptor, int64_t dataType, int64_t interleave,
+    int64_t swizzle, int64_t l2Promotion, int64_t oobFill,
+    int64_t *boxDims) {
+  Driver &d = cuda();
+  if (!d.cuTensorMapEncodeTiled)
+    fail("the CUDA driver lacks cuTensorMapEncodeTiled (TMA needs CUDA 12 "
+         "and an sm_90 GPU)");
+  if (rank < 1 || rank > 5)
+    fail(format("mgpuTensorMapEncodeTiledMemref: rank %ld is not 1 to 5",
+                long(rank)));
+  // A ranked memref descriptor: allocated and aligned pointers, offset,
+  // sizes[rank], strides[rank].
+  struct Header {
+    char *allocated, *aligned;
+    int64_t offset;
+  };
+  auto *header = static_cast<Header *>(rankedDescriptor);
+  const int64_t *sizes = reinterpret_cast<int64_t *>(header + 1);
+  const int64_t *strides = sizes + rank;
+  static const int elementBytes[] = {1, 2, 4, 4, 8, 8, 2, 4, 8, 2, 4, 4, 4};
+  if (dataType < 0 || dataType > 12)
+    fail(format("mgpuTensorMapEncodeTiledMemref: data type %ld",
+                long(dataType)));
+  int64_t bytes = elementBytes[dataType];
+  // cuTensorMapEncodeTiled takes the innermost dimension first and the
+  // strides of all but the innermost one, in bytes.
+  cuuint64_t globalDim[5], globalStrides[5];
+  cuuint32_t box[5], elementStrides[5];
+  for (int64_t i = 0; i < rank; ++i) {
+    globalDim[i] = cuuint64_t(sizes[rank - 1 - i]);
+    box[i] = cuuint32_t(boxDims[rank - 1 - i]);
+    elementStrides[i] = 1;
+    if (i + 1 < rank)
+      globalStrides[i] = cuuint64_t(strides[rank - 2 - i] * bytes);
+  }
+  if (strides[rank - 1] != 1)
+    fail("mgpuTensorMapEncodeTiledMemref: the innermost stride must be 1");
+  CUtensorMap map;
+  void *address = header->aligned + header->offset * bytes;
+  CUresult r = d.cuTensorMapEncodeTiled(
+      &map, CUtensorMapDataType(dataType), cuuint32_t(rank), address,
+      globalDim, globalStrides, box, elementStrides,
+      CUtensorMapInterleave(interleave), CUtensorMapSwizzle(swizzle),
+      CUtensorMapL2promotion(l2Promotion), CUtensorMapFloatOOBfill(oobFill));
+  if (r != CUDA_SUCCESS)
+    fail(describe("cuTensorMapEncodeTiled", r) +
+         format(" (rank %ld, innermost size %llu, box %u)", long(rank),
+                static_cast<unsigned long long>(globalDim[0]), box[0]));
+  static std::mutex mapsMutex;
+  static std::map<std::string, CUdeviceptr> maps;
+  std::lock_guard<std::mutex> lock(mapsMutex);
+  std::string key(reinterpret_cast<const char *>(&map), sizeof(map));
+  auto [it, inserted] = maps.try_emplace(key, CUdeviceptr(0));
+  if (inserted) {
+    check(d.cuMemAlloc(&it->second, sizeof(map)), "cuMemAlloc");
+    check(d.cuMemcpyHtoD(it->second, &map, sizeof(map)), "cuMemcpyHtoD");
+  }
+  return reinterpret_cast<void *>(it->second);
 }
 
 extern "C" void mgpuSetDefaultDevice(int32_t device) {
