@@ -120,10 +120,10 @@ mlir::softmoe::tensorFromNpy(const NpyArray &array, ElementKind kind,
     StringRef expected = kind == ElementKind::I1    ? "bool"
                          : kind == ElementKind::F16 ? "float32 or float16"
                                                     : "float32";
-    std::string msg = (what + ": dtype " + npyDTypeName(dtype) +
-                       " cannot feed a tensor of " + elementKindName(kind) +
-                       " (expected " + expected + ")")
-                          .str();
+    std::string msg =
+        (what + ": dtype " + npyDTypeName(dtype) + " cannot feed a tensor of " +
+         elementKindName(kind) + " (expected " + expected + ")")
+            .str();
     // numpy makes float64 unless told otherwise: say how to get float32.
     if (isFloat && dtype == NpyDType::F64) {
       msg += "; save float32 data, e.g. np.save(path, np.asarray(a, "

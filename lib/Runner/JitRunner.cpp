@@ -154,7 +154,7 @@ static Expected<func::FuncOp> findEntry(ModuleOp module, StringRef entry) {
 }
 
 ArgumentNames mlir::softmoe::collectArgumentNames(ModuleOp module,
-                                                 const AsmParserState &state) {
+                                                  const AsmParserState &state) {
   ArgumentNames names;
   for (func::FuncOp fn : module.getOps<func::FuncOp>()) {
     if (fn.isDeclaration())
@@ -167,8 +167,8 @@ ArgumentNames mlir::softmoe::collectArgumentNames(ModuleOp module,
     for (const AsmParserState::SMDefinition &arg : def->arguments) {
       const char *begin = arg.loc.Start.getPointer();
       const char *end = arg.loc.End.getPointer();
-      StringRef text = begin && end > begin ? StringRef(begin, end - begin)
-                                            : StringRef();
+      StringRef text =
+          begin && end > begin ? StringRef(begin, end - begin) : StringRef();
       // The range covers the SSA name, `%phi`; anything else is not a name.
       list.push_back(text.starts_with("%") ? text.str() : std::string());
     }
@@ -280,8 +280,8 @@ Error mlir::softmoe::checkArgument(const FunctionSignature &fsig,
   if (shape.size() != sig.shape.size())
     return createStringError(what + ": shape " + formatShape(shape) +
                              " has rank " + Twine(shape.size()) + ", but " +
-                             arg + " expects " + sig.typeString +
-                             ", of rank " + Twine(sig.shape.size()));
+                             arg + " expects " + sig.typeString + ", of rank " +
+                             Twine(sig.shape.size()));
   for (auto [d, pair] : llvm::enumerate(llvm::zip(shape, sig.shape))) {
     auto [got, want] = pair;
     if (!ShapedType::isDynamic(want) && got != want)

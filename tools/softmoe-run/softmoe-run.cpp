@@ -173,8 +173,8 @@ static Error run() {
         tensorFromNpy(*array, sig->args[i].kind, forArg, conversion);
     if (!tensor)
       return tensor.takeError();
-    if (Error err = checkArgument(*sig, i, tensor->getKind(),
-                                  tensor->getShape(), path))
+    if (Error err =
+            checkArgument(*sig, i, tensor->getKind(), tensor->getShape(), path))
       return err;
     shapes.emplace_back(tensor->getShape());
     tensors.push_back(std::move(*tensor));
@@ -187,7 +187,8 @@ static Error run() {
   // Only a function with dynamic argument dims can be specialised; the JSON
   // line says whether it was for those alone.
   bool hasDynamicArgs = llvm::any_of(sig->args, [](const TensorSignature &a) {
-    return llvm::any_of(a.shape, [](int64_t d) { return ShapedType::isDynamic(d); });
+    return llvm::any_of(a.shape,
+                        [](int64_t d) { return ShapedType::isDynamic(d); });
   });
   bool specialized =
       specializeShapes && specializeArgumentShapes(*module, *sig, shapes);

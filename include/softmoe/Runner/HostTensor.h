@@ -91,8 +91,7 @@ struct NpyConversion {
 /// i1; float64 only as `conversion` allows. Any other pairing is an error
 /// naming `what` (e.g. "x.npy").
 llvm::Expected<HostTensor> tensorFromNpy(const NpyArray &array,
-                                         ElementKind kind,
-                                         llvm::StringRef what,
+                                         ElementKind kind, llvm::StringRef what,
                                          const NpyConversion &conversion = {});
 
 /// Writes `tensor` to `path` atomically (see writeNpy): f32, bf16 and f16 as
