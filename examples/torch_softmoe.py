@@ -7,9 +7,14 @@ export transposes them into the layouts of CONTRACT.md and writes a softmoe.laye
 
   torch_softmoe.py export --dir DIR [--batch B --tokens M --dim D --experts N --slots P --hidden H]
                           [--activation A] [--normalize] [--mask] [--seed S] [--dynamic]
+                          [--prenorm layernorm|rmsnorm]
       writes DIR/layer.mlir (@softmoe_layer; with --dynamic, batch and tokens are `?`), the arguments in their order as
       DIR/x.npy phi.npy w1.npy b1.npy w2.npy b2.npy [scale.npy] [mask.npy] (the names softmoe-bench --inputs
       reads), DIR/args.txt (those paths, in argument order) and the module's output as DIR/ref_y.npy.
+      --prenorm: the module normalises x first (nn.LayerNorm, or an RMSNorm as in T5/LLaMA) and routes *and
+      dispatches* the normalised x, as many PyTorch Soft MoE modules do. That is not softmoe's `normalize` (which
+      dispatches the raw x): layer.mlir computes the norm with linalg, arith and math ops on tensors, then feeds
+      softmoe.layer the result; the norm's weight (and bias) follow x as norm_g.npy (norm_b.npy).
   torch_softmoe.py compare --dir DIR --y Y.npy
       "PASS ..." when max|y - ref| <= 1e-4 * max|ref| (CONTRACT.md's f32 tolerance) and y is finite, else
       "FAIL ..." and exit status 1.
@@ -24,9 +29,24 @@ import numpy as np
 ACTIVATIONS = ("gelu_tanh", "gelu_erf", "relu", "silu")
 
 
-def build_module(D, N, P, H, activation, normalize):
+PRENORMS = ("layernorm", "rmsnorm")
+LAYERNORM_EPS = 1e-5  # nn.LayerNorm's default
+RMSNORM_EPS = 1e-6
+
+
+def build_module(D, N, P, H, activation, normalize, prenorm=None):
     import torch
     from torch import nn
+
+    class RMSNorm(nn.Module):
+        """x * rsqrt(mean(x^2) + eps) * weight, as T5 and LLaMA normalise (torch 1.13 has no nn.RMSNorm)."""
+
+        def __init__(self):
+            super().__init__()
+            self.weight = nn.Parameter(torch.ones(D))
+
+        def forward(self, x):
+            return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + RMSNORM_EPS) * self.weight
 
     def act():
         return {"gelu_tanh": lambda: nn.GELU(approximate="tanh"), "gelu_erf": nn.GELU,
@@ -39,10 +59,14 @@ def build_module(D, N, P, H, activation, normalize):
             super().__init__()
             self.slot_embeds = nn.Parameter(torch.randn(N, P, D) / math.sqrt(D))
             self.scale = nn.Parameter(torch.tensor(3.0)) if normalize else None
+            self.norm = {None: lambda: None, "layernorm": lambda: nn.LayerNorm(D, eps=LAYERNORM_EPS),
+                         "rmsnorm": RMSNorm}[prenorm]()
             self.experts = nn.ModuleList(
                 nn.Sequential(nn.Linear(D, H), act(), nn.Linear(H, D)) for _ in range(N))
 
         def forward(self, x, mask=None):
+            if self.norm is not None:  # from here on, x is the normalised x: routed and dispatched
+                x = self.norm(x)
             phi = self.slot_embeds
             if self.scale is not None:  # l2-normalised tokens and slots, as in the paper's large models
                 x_r = x * torch.rsqrt(x.pow(2).sum(-1, keepdim=True) + 1e-6)
@@ -75,16 +99,101 @@ def contract_arrays(module):
              "w2": torch.stack([l.weight.T for l in fc2]), "b2": torch.stack([l.bias for l in fc2])}
         if module.scale is not None:
             t["scale"] = module.scale
+        if module.norm is not None:
+            t["norm_g"] = module.norm.weight
+            if getattr(module.norm, "bias", None) is not None:
+                t["norm_b"] = module.norm.bias
         # np.array, not np.ascontiguousarray: that one turns the 0-d scale into shape (1,).
         return {k: np.array(v.detach().numpy(), dtype=np.float32, order="C") for k, v in t.items()}
 
 
-def layer_mlir(B, M, D, N, P, H, activation, normalize, masked, dynamic):
+PRENORM_SHAPES = {
+    True: """  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %nb = tensor.dim %x, %c0 : X
+  %nm = tensor.dim %x, %c1 : X
+  %e2 = tensor.empty(%nb, %nm) : T2
+  %e3 = tensor.empty(%nb, %nm) : X
+""",
+    False: """  %e2 = tensor.empty() : T2
+  %e3 = tensor.empty() : X
+"""}
+
+PRENORM_BODY = {
+    # (x - mean) * rsqrt(var + eps) * g + b, the variance biased, as nn.LayerNorm computes it.
+    "layernorm": """  %sum = linalg.generic {indexing_maps = [#bmd, #bm], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x : X) outs(%z2 : T2) {
+  ^bb0(%in: f32, %acc: f32):
+    %s = arith.addf %acc, %in : f32
+    linalg.yield %s : f32
+  } -> T2
+  %var = linalg.generic {indexing_maps = [#bmd, #bm, #bm], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %sum : X, T2) outs(%z2 : T2) {
+  ^bb0(%in: f32, %s: f32, %acc: f32):
+    %mean = arith.divf %s, %dim : f32
+    %c = arith.subf %in, %mean : f32
+    %sq = arith.mulf %c, %c : f32
+    %r = arith.addf %acc, %sq : f32
+    linalg.yield %r : f32
+  } -> T2
+  %xn = linalg.generic {indexing_maps = [#bmd, #bm, #bm, #d, #d, #bmd],
+                        iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x, %sum, %var, %norm_g, %norm_b : X, T2, T2, TD, TD) outs(%e3 : X) {
+  ^bb0(%in: f32, %s: f32, %v: f32, %g: f32, %b: f32, %out: f32):
+    %mean = arith.divf %s, %dim : f32
+    %vm = arith.divf %v, %dim : f32
+    %ve = arith.addf %vm, %eps : f32
+    %rstd = math.rsqrt %ve : f32
+    %c = arith.subf %in, %mean : f32
+    %n = arith.mulf %c, %rstd : f32
+    %ng = arith.mulf %n, %g : f32
+    %r = arith.addf %ng, %b : f32
+    linalg.yield %r : f32
+  } -> X
+""",
+    # x * rsqrt(mean(x^2) + eps) * g, as T5 and LLaMA normalise.
+    "rmsnorm": """  %ss = linalg.generic {indexing_maps = [#bmd, #bm], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x : X) outs(%z2 : T2) {
+  ^bb0(%in: f32, %acc: f32):
+    %sq = arith.mulf %in, %in : f32
+    %s = arith.addf %acc, %sq : f32
+    linalg.yield %s : f32
+  } -> T2
+  %xn = linalg.generic {indexing_maps = [#bmd, #bm, #d, #bmd], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x, %ss, %norm_g : X, T2, TD) outs(%e3 : X) {
+  ^bb0(%in: f32, %s: f32, %g: f32, %out: f32):
+    %ms = arith.divf %s, %dim : f32
+    %me = arith.addf %ms, %eps : f32
+    %rrms = math.rsqrt %me : f32
+    %n = arith.mulf %in, %rrms : f32
+    %ng = arith.mulf %n, %g : f32
+    linalg.yield %ng : f32
+  } -> X
+"""}
+
+
+def prenorm_mlir(bm, D, prenorm, dynamic):
+    """The function body that normalises %x over D into %xn: linalg, arith, math and tensor ops."""
+    eps = LAYERNORM_EPS if prenorm == "layernorm" else RMSNORM_EPS
+    text = (PRENORM_SHAPES[dynamic] +
+            "  %%zero = arith.constant 0.0 : f32\n  %%dim = arith.constant %d.0 : f32\n"
+            "  %%eps = arith.constant %.8e : f32\n" % (D, eps) +
+            "  %z2 = linalg.fill ins(%zero : f32) outs(%e2 : T2) -> T2\n" + PRENORM_BODY[prenorm])
+    return (text.replace("T2", "tensor<%sxf32>" % bm).replace("TD", "tensor<%dxf32>" % D)
+            .replace("X", "tensor<%sx%dxf32>" % (bm, D)))
+
+
+def layer_mlir(B, M, D, N, P, H, activation, normalize, masked, dynamic, prenorm=None):
     bm = "?x?" if dynamic else "%dx%d" % (B, M)
     x = "tensor<%sx%dxf32>" % (bm, D)
-    params = [("x", x), ("phi", "tensor<%dx%dx%dxf32>" % (D, N, P)),
-              ("w1", "tensor<%dx%dx%dxf32>" % (N, D, H)), ("b1", "tensor<%dx%dxf32>" % (N, H)),
-              ("w2", "tensor<%dx%dx%dxf32>" % (N, H, D)), ("b2", "tensor<%dx%dxf32>" % (N, D))]
+    params = [("x", x)]
+    if prenorm:
+        params.append(("norm_g", "tensor<%dxf32>" % D))
+        if prenorm == "layernorm":
+            params.append(("norm_b", "tensor<%dxf32>" % D))
+    params += [("phi", "tensor<%dx%dx%dxf32>" % (D, N, P)),
+               ("w1", "tensor<%dx%dx%dxf32>" % (N, D, H)), ("b1", "tensor<%dx%dxf32>" % (N, H)),
+               ("w2", "tensor<%dx%dx%dxf32>" % (N, H, D)), ("b2", "tensor<%dx%dxf32>" % (N, D))]
     attrs = ""
     if normalize:
         params.append(("scale", "tensor<f32>"))
@@ -95,25 +204,39 @@ def layer_mlir(B, M, D, N, P, H, activation, normalize, masked, dynamic):
     if normalize:
         attrs += " normalize"
     attrs += " activation<%s>" % activation
-    core = params[:6]
-    return ("// Exported by examples/torch_softmoe.py: B=%s M=%s D=%d N=%d P=%d H=%d.\n"
+    core = [p for p in params if p[0] in ("x", "phi", "w1", "b1", "w2", "b2")]
+    operands = ["%xn" if prenorm and n == "x" else "%" + n for n, _ in core]
+    head = "// Exported by examples/torch_softmoe.py: B=%s M=%s D=%d N=%d P=%d H=%d%s.\n" % (
+        "?" if dynamic else B, "?" if dynamic else M, D, N, P, H, ", %s of x first" % prenorm if prenorm else "")
+    body = ""
+    if prenorm:
+        head += ("#bmd = affine_map<(b, m, d) -> (b, m, d)>\n#bm = affine_map<(b, m, d) -> (b, m)>\n"
+                 "#d = affine_map<(b, m, d) -> (d)>\n")
+        body = prenorm_mlir(bm, D, prenorm, dynamic)
+    return ("%s"
             "func.func @softmoe_layer(%s) -> %s {\n"
+            "%s"
             "  %%y = softmoe.layer %s%s\n"
             "      : %s\n"
             "  return %%y : %s\n"
-            "}\n") % ("?" if dynamic else B, "?" if dynamic else M, D, N, P, H, ", ".join("%%%s: %s" % p for p in params), x,
-                      ", ".join("%" + n for n, _ in core), attrs, ", ".join(t for _, t in core), x)
+            "}\n") % (head, ", ".join("%%%s: %s" % p for p in params), x, body,
+                      ", ".join(operands), attrs, ", ".join(t for _, t in core), x)
 
 
 def export(args):
     import torch
     torch.manual_seed(args.seed)
     torch.set_num_threads(1)
-    module = build_module(args.dim, args.experts, args.slots, args.hidden, args.activation, args.normalize)
+    module = build_module(args.dim, args.experts, args.slots, args.hidden, args.activation, args.normalize,
+                          args.prenorm)
     with torch.no_grad():  # non-trivial biases, so a misplaced one shows
         for e in module.experts:
             e[0].bias.normal_(0, 0.1)
             e[2].bias.normal_(0, 0.1)
+        if module.norm is not None:  # and a norm that is not the identity's affine part
+            module.norm.weight.copy_(1 + 0.2 * torch.randn(args.dim))
+            if getattr(module.norm, "bias", None) is not None:
+                module.norm.bias.normal_(0, 0.2)
     g = np.random.default_rng(args.seed)
     x = g.standard_normal((args.batch, args.tokens, args.dim), dtype=np.float32)
     arrays = {"x": x}
@@ -130,7 +253,8 @@ def export(args):
         y = module(torch.from_numpy(x), None if mask is None else torch.from_numpy(mask)).numpy()
 
     os.makedirs(args.dir, exist_ok=True)
-    order = ["x", "phi", "w1", "b1", "w2", "b2"] + [k for k in ("scale", "mask") if k in arrays]
+    order = ["x"] + [k for k in ("norm_g", "norm_b") if k in arrays] + ["phi", "w1", "b1", "w2", "b2"] + \
+        [k for k in ("scale", "mask") if k in arrays]
     for k in order:
         np.save(os.path.join(args.dir, k + ".npy"), arrays[k])
     np.save(os.path.join(args.dir, "ref_y.npy"), y.astype(np.float32))
@@ -138,7 +262,7 @@ def export(args):
         f.write(" ".join(os.path.join(args.dir, k + ".npy") for k in order) + "\n")
     with open(os.path.join(args.dir, "layer.mlir"), "w") as f:
         f.write(layer_mlir(args.batch, args.tokens, args.dim, args.experts, args.slots, args.hidden, args.activation,
-                           args.normalize, args.mask, args.dynamic))
+                           args.normalize, args.mask, args.dynamic, args.prenorm))
     print("wrote %s/layer.mlir and %d arguments (%s)" % (args.dir, len(order), ", ".join(order)))
 
 
@@ -166,6 +290,8 @@ def main():
     e.add_argument("--normalize", action="store_true")
     e.add_argument("--mask", action="store_true")
     e.add_argument("--dynamic", action="store_true", help="batch and tokens as ? (one function for every size)")
+    e.add_argument("--prenorm", choices=PRENORMS,
+                   help="normalise x before the router and dispatch the normalised x (see above)")
     c = sub.add_parser("compare")
     c.add_argument("--dir", required=True)
     c.add_argument("--y", required=True)

@@ -97,10 +97,11 @@ double HostTensor::getAsDouble(int64_t i) const {
   llvm_unreachable("unknown ElementKind");
 }
 
-Expected<HostTensor> mlir::softmoe::tensorFromNpy(const NpyArray &array,
-                                                  ElementKind kind,
-                                                  StringRef what) {
+Expected<HostTensor>
+mlir::softmoe::tensorFromNpy(const NpyArray &array, ElementKind kind,
+                             StringRef what, const NpyConversion &conversion) {
   NpyDType dtype = array.getDType();
+  bool isFloat = kind != ElementKind::I1;
   bool ok = false;
   switch (kind) {
   case ElementKind::F32:
@@ -114,13 +115,24 @@ Expected<HostTensor> mlir::softmoe::tensorFromNpy(const NpyArray &array,
     ok = dtype == NpyDType::Bool;
     break;
   }
+  ok |= isFloat && dtype == NpyDType::F64 && conversion.convertF64;
   if (!ok) {
     StringRef expected = kind == ElementKind::I1    ? "bool"
                          : kind == ElementKind::F16 ? "float32 or float16"
                                                     : "float32";
-    return createStringError(
-        what + ": dtype " + npyDTypeName(dtype) + " cannot feed a tensor of " +
-        elementKindName(kind) + " (expected " + expected + ")");
+    std::string msg =
+        (what + ": dtype " + npyDTypeName(dtype) + " cannot feed a tensor of " +
+         elementKindName(kind) + " (expected " + expected + ")")
+            .str();
+    // numpy makes float64 unless told otherwise: say how to get float32.
+    if (isFloat && dtype == NpyDType::F64) {
+      msg += "; save float32 data, e.g. np.save(path, np.asarray(a, "
+             "np.float32))";
+      if (!conversion.convertF64Flag.empty())
+        msg += ", or pass " + conversion.convertF64Flag.str() +
+               " to round float64 to float32 here";
+    }
+    return createStringError(msg);
   }
 
   Expected<HostTensor> tensorOr = HostTensor::allocate(kind, array.getShape());
@@ -128,25 +140,48 @@ Expected<HostTensor> mlir::softmoe::tensorFromNpy(const NpyArray &array,
     return createStringError(what + ": " + toString(tensorOr.takeError()));
   HostTensor &tensor = *tensorOr;
   ArrayRef<char> bytes = array.data();
-  // The file's data may not be 4-byte aligned (version 1.0 headers of other
-  // writers), so read floats through memcpy.
+  // The file's data may not be aligned (version 1.0 headers of other
+  // writers), so read elements through memcpy.
+  auto readF64 = [&](int64_t i) {
+    double v;
+    std::memcpy(&v, bytes.data() + 8 * i, 8);
+    return v;
+  };
+  std::string overflow;
   auto readF32 = [&](int64_t i) {
     float v;
+    if (dtype == NpyDType::F64) {
+      double d = readF64(i);
+      v = static_cast<float>(d);
+      if (std::isfinite(d) && !std::isfinite(v) && overflow.empty()) {
+        llvm::raw_string_ostream os(overflow);
+        os << what << ": float64 element " << i << " (" << d
+           << ") is beyond the range of float32";
+      }
+      return v;
+    }
     std::memcpy(&v, bytes.data() + 4 * i, 4);
     return v;
   };
   if (npyElementSize(dtype) == elementKindSize(kind)) {
     std::memcpy(tensor.data(), bytes.data(), bytes.size());
+  } else if (kind == ElementKind::F32) {
+    assert(dtype == NpyDType::F64);
+    MutableArrayRef<float> out = tensor.elements<float>();
+    for (int64_t i = 0, e = tensor.getNumElements(); i < e; ++i)
+      out[i] = readF32(i);
   } else if (kind == ElementKind::BF16) {
     MutableArrayRef<uint16_t> out = tensor.elements<uint16_t>();
     for (int64_t i = 0, e = tensor.getNumElements(); i < e; ++i)
       out[i] = roundF32ToBF16(readF32(i));
   } else {
-    assert(kind == ElementKind::F16 && dtype == NpyDType::F32);
+    assert(kind == ElementKind::F16 && dtype != NpyDType::F16);
     MutableArrayRef<uint16_t> out = tensor.elements<uint16_t>();
     for (int64_t i = 0, e = tensor.getNumElements(); i < e; ++i)
       out[i] = roundF32ToF16(readF32(i));
   }
+  if (!overflow.empty())
+    return createStringError(overflow);
   return std::move(tensor);
 }
 

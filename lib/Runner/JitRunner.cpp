@@ -17,6 +17,7 @@
 #include "softmoe/InitSoftMoE.h"
 #include "softmoe/Runner/ToolSupport.h"
 
+#include "mlir/AsmParser/AsmParserState.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -107,14 +108,12 @@ DiagnosticCollector::~DiagnosticCollector() {
 // Signatures
 //===----------------------------------------------------------------------===//
 
-static Expected<TensorSignature> tensorSignature(Type type, StringRef role,
-                                                 unsigned index) {
+static Expected<TensorSignature> tensorSignature(Type type) {
   auto ranked = dyn_cast<RankedTensorType>(type);
   std::optional<ElementKind> kind =
       ranked ? elementKindOf(ranked.getElementType()) : std::nullopt;
   if (!kind)
-    return createStringError(role + " " + Twine(index) + " has type " +
-                             typeToString(type) +
+    return createStringError("has type " + typeToString(type) +
                              "; only ranked tensors of f32, bf16, f16 or i1 "
                              "can cross the boundary of compiled code");
   TensorSignature sig;
@@ -154,24 +153,79 @@ static Expected<func::FuncOp> findEntry(ModuleOp module, StringRef entry) {
   return fn;
 }
 
+ArgumentNames mlir::softmoe::collectArgumentNames(ModuleOp module,
+                                                  const AsmParserState &state) {
+  ArgumentNames names;
+  for (func::FuncOp fn : module.getOps<func::FuncOp>()) {
+    if (fn.isDeclaration())
+      continue;
+    const AsmParserState::BlockDefinition *def =
+        state.getBlockDef(&fn.getBody().front());
+    if (!def || def->arguments.size() != fn.getNumArguments())
+      continue;
+    SmallVector<std::string> &list = names[fn.getSymName()];
+    for (const AsmParserState::SMDefinition &arg : def->arguments) {
+      const char *begin = arg.loc.Start.getPointer();
+      const char *end = arg.loc.End.getPointer();
+      StringRef text =
+          begin && end > begin ? StringRef(begin, end - begin) : StringRef();
+      // The range covers the SSA name, `%phi`; anything else is not a name.
+      list.push_back(text.starts_with("%") ? text.str() : std::string());
+    }
+  }
+  return names;
+}
+
+std::string mlir::softmoe::describeArgument(const FunctionSignature &sig,
+                                            unsigned index) {
+  std::string count =
+      (Twine(index + 1) + " of " + Twine(sig.args.size())).str();
+  const std::string &name = sig.args[index].name;
+  return name.empty() ? "argument " + count
+                      : "argument " + name + " (" + count + ")";
+}
+
 Expected<FunctionSignature>
-mlir::softmoe::getFunctionSignature(ModuleOp module, StringRef entry) {
+mlir::softmoe::getFunctionSignature(ModuleOp module, StringRef entry,
+                                    const ArgumentNames *names) {
   Expected<func::FuncOp> fnOr = findEntry(module, entry);
   if (!fnOr)
     return fnOr.takeError();
   func::FuncOp fn = *fnOr;
   FunctionSignature sig;
   sig.name = fn.getSymName().str();
-  for (auto [i, type] : llvm::enumerate(fn.getArgumentTypes())) {
-    Expected<TensorSignature> t = tensorSignature(type, "argument", i);
-    if (!t)
-      return createStringError("@" + sig.name + ": " + toString(t.takeError()));
-    sig.args.push_back(std::move(*t));
+  ArrayRef<std::string> argNames;
+  if (names) {
+    auto it = names->find(sig.name);
+    if (it != names->end() && it->second.size() == fn.getNumArguments())
+      argNames = it->second;
   }
+  // Every argument's signature first, so that describeArgument can count.
+  std::optional<std::pair<unsigned, std::string>> bad;
+  for (auto [i, type] : llvm::enumerate(fn.getArgumentTypes())) {
+    Expected<TensorSignature> t = tensorSignature(type);
+    if (t) {
+      sig.args.push_back(std::move(*t));
+    } else {
+      std::string msg = toString(t.takeError());
+      if (!bad)
+        bad.emplace(i, std::move(msg));
+      sig.args.emplace_back();
+    }
+    if (!argNames.empty())
+      sig.args.back().name = argNames[i];
+  }
+  if (bad)
+    return createStringError("@" + sig.name + ": " +
+                             describeArgument(sig, bad->first) + " " +
+                             bad->second);
+  unsigned numResults = fn.getNumResults();
   for (auto [i, type] : llvm::enumerate(fn.getResultTypes())) {
-    Expected<TensorSignature> t = tensorSignature(type, "result", i);
+    Expected<TensorSignature> t = tensorSignature(type);
     if (!t)
-      return createStringError("@" + sig.name + ": " + toString(t.takeError()));
+      return createStringError("@" + sig.name + ": result " + Twine(i + 1) +
+                               " of " + Twine(numResults) + " " +
+                               toString(t.takeError()));
     sig.results.push_back(std::move(*t));
   }
   return sig;
@@ -214,25 +268,27 @@ bool mlir::softmoe::specializeArgumentShapes(
   return changed;
 }
 
-Error mlir::softmoe::checkArgument(const TensorSignature &sig, unsigned index,
-                                   ElementKind kind, ArrayRef<int64_t> shape,
-                                   StringRef what) {
-  std::string arg =
-      ("argument " + Twine(index) + " (" + sig.typeString + ")").str();
+Error mlir::softmoe::checkArgument(const FunctionSignature &fsig,
+                                   unsigned index, ElementKind kind,
+                                   ArrayRef<int64_t> shape, StringRef what) {
+  const TensorSignature &sig = fsig.args[index];
+  std::string arg = describeArgument(fsig, index);
   if (kind != sig.kind)
     return createStringError(what + ": element type " + elementKindName(kind) +
-                             " does not match " + arg);
+                             " does not match " + arg + ", which expects " +
+                             sig.typeString);
   if (shape.size() != sig.shape.size())
     return createStringError(what + ": shape " + formatShape(shape) +
                              " has rank " + Twine(shape.size()) + ", but " +
-                             arg + " has rank " + Twine(sig.shape.size()));
+                             arg + " expects " + sig.typeString + ", of rank " +
+                             Twine(sig.shape.size()));
   for (auto [d, pair] : llvm::enumerate(llvm::zip(shape, sig.shape))) {
     auto [got, want] = pair;
     if (!ShapedType::isDynamic(want) && got != want)
       return createStringError(what + ": shape " + formatShape(shape) +
-                               " does not match " + arg + ": dim " + Twine(d) +
-                               " is " + Twine(got) + ", expected " +
-                               Twine(want));
+                               " does not match " + arg + ", which expects " +
+                               sig.typeString + ": dim " + Twine(d) + " is " +
+                               Twine(got) + ", expected " + Twine(want));
   }
   return Error::success();
 }
@@ -595,9 +651,8 @@ static Error buildFrame(
                              Twine(sig.args.size()) + " tensors, got " +
                              Twine(args.size()));
   for (auto [i, arg] : llvm::enumerate(args)) {
-    if (Error err =
-            checkArgument(sig.args[i], i, arg->getKind(), arg->getShape(),
-                          "input " + std::to_string(i)))
+    if (Error err = checkArgument(sig, i, arg->getKind(), arg->getShape(),
+                                  "@" + sig.name))
       return err;
     SmallVector<int64_t> &desc = argDescs.emplace_back();
     ArrayRef<int64_t> shape = arg->getShape();

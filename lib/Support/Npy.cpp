@@ -33,6 +33,8 @@ StringRef mlir::softmoe::npyDescr(NpyDType dtype) {
     return "<f2";
   case NpyDType::Bool:
     return "|b1";
+  case NpyDType::F64:
+    return "<f8";
   }
   llvm_unreachable("unknown NpyDType");
 }
@@ -45,6 +47,8 @@ StringRef mlir::softmoe::npyDTypeName(NpyDType dtype) {
     return "float16";
   case NpyDType::Bool:
     return "bool";
+  case NpyDType::F64:
+    return "float64";
   }
   llvm_unreachable("unknown NpyDType");
 }
@@ -57,6 +61,8 @@ unsigned mlir::softmoe::npyElementSize(NpyDType dtype) {
     return 2;
   case NpyDType::Bool:
     return 1;
+  case NpyDType::F64:
+    return 8;
   }
   llvm_unreachable("unknown NpyDType");
 }
@@ -174,10 +180,13 @@ public:
       dtype = NpyDType::F16;
     else if (*descr == "|b1")
       dtype = NpyDType::Bool;
+    else if (*descr == "<f8")
+      dtype = NpyDType::F64;
     else
       return makeError("unsupported dtype '" + escaped(*descr) +
                        "' (supported: float32 '<f4', float16 '<f2', bool "
-                       "'|b1', little-endian)");
+                       "'|b1', and float64 '<f8' where the tool converts it; "
+                       "little-endian)");
     if (*fortranOrder)
       return makeError("Fortran-order arrays are not supported (save a "
                        "C-order array, e.g. with np.ascontiguousarray)");

@@ -2,6 +2,7 @@
 //
 // softmoe-run MODEL.mlir [--entry NAME] [INPUT.npy ... | --input FILE ...]
 //             [--output-dir DIR] [--repeat N] [--warmup W] [--threads T]
+//             [--convert-f64]
 //
 // Compiles MODEL with the project's CPU pipeline, feeds the .npy files to the
 // tensor arguments of the entry function in order (checking dtype, rank and
@@ -14,6 +15,8 @@
 #include "softmoe/Runner/JitRunner.h"
 #include "softmoe/Runner/ToolSupport.h"
 
+#include "mlir/AsmParser/AsmParser.h"
+#include "mlir/AsmParser/AsmParserState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -77,26 +80,47 @@ llvm::cl::opt<std::string>
                        "(default) or a named ISA whose features this CPU has "
                        "(avx512, avx512bf16, avx2, sse, generic)"),
         llvm::cl::init("host"), llvm::cl::cat(category));
+llvm::cl::opt<bool> convertF64(
+    "convert-f64",
+    llvm::cl::desc("Accept float64 .npy files for float arguments, rounding "
+                   "each element to float32 (then to bf16/f16 as float32 "
+                   "files are); without it they are refused"),
+    llvm::cl::init(false), llvm::cl::cat(category));
 /// Set in main (see makeThreadsOption).
 llvm::cl::opt<int> *threads;
 } // namespace
 
+/// A parsed model and the source names of its functions' arguments.
+struct Model {
+  OwningOpRef<ModuleOp> module;
+  ArgumentNames argNames;
+};
+
 /// Parses MODEL, reporting parse errors as one line "FILE:LINE:COL: msg".
-static Expected<OwningOpRef<ModuleOp>> parseModel(MLIRContext &ctx,
-                                                  llvm::StringRef path) {
+/// The parser's state gives the arguments' names, which the IR does not keep.
+static Expected<Model> parseModel(MLIRContext &ctx, llvm::StringRef path) {
   auto fileOr = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/true);
   if (std::error_code ec = fileOr.getError())
     return llvm::createStringError(path + ": cannot read: " + ec.message());
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(*fileOr), llvm::SMLoc());
   DiagnosticCollector diags(&ctx);
-  OwningOpRef<ModuleOp> module =
-      parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&ctx));
+  ParserConfig config(&ctx);
+  AsmParserState state;
+  Block block;
+  LocationAttr fileLoc = FileLineColLoc::get(&ctx, path, 0, 0);
+  OwningOpRef<ModuleOp> module;
+  if (succeeded(parseAsmSourceFile(sourceMgr, &block, config, &state)))
+    module = detail::constructContainerOpForParserIfNecessary<ModuleOp>(
+        &block, &ctx, fileLoc);
   if (!module)
     return llvm::createStringError(diags.getText().empty()
                                        ? path + ": cannot parse the model"
                                        : diags.getText());
-  return std::move(module);
+  Model model;
+  model.argNames = collectArgumentNames(*module, state);
+  model.module = std::move(module);
+  return std::move(model);
 }
 
 static Error run() {
@@ -118,10 +142,12 @@ static Error run() {
   DialectRegistry registry;
   registerRunnerDialects(registry);
   MLIRContext ctx(registry);
-  Expected<OwningOpRef<ModuleOp>> module = parseModel(ctx, modelFile);
-  if (!module)
-    return module.takeError();
-  Expected<FunctionSignature> sig = getFunctionSignature(**module, entry);
+  Expected<Model> model = parseModel(ctx, modelFile);
+  if (!model)
+    return model.takeError();
+  OwningOpRef<ModuleOp> &module = model->module;
+  Expected<FunctionSignature> sig =
+      getFunctionSignature(*module, entry, &model->argNames);
   if (!sig)
     return sig.takeError();
   if (inputs.size() != sig->args.size())
@@ -133,27 +159,39 @@ static Error run() {
   // Every input is read and checked before anything is compiled.
   llvm::SmallVector<HostTensor> tensors;
   llvm::SmallVector<llvm::SmallVector<int64_t>> shapes;
+  NpyConversion conversion;
+  conversion.convertF64 = convertF64;
+  conversion.convertF64Flag = "--convert-f64";
   for (auto [i, path] : llvm::enumerate(inputs)) {
     Expected<NpyArray> array = readNpy(path);
     if (!array)
       return array.takeError();
+    // A dtype error names the argument the file was meant for.
+    std::string forArg = path + ", for " + describeArgument(*sig, i) +
+                         " of type " + sig->args[i].typeString;
     Expected<HostTensor> tensor =
-        tensorFromNpy(*array, sig->args[i].kind, path);
+        tensorFromNpy(*array, sig->args[i].kind, forArg, conversion);
     if (!tensor)
       return tensor.takeError();
-    if (Error err = checkArgument(sig->args[i], i, tensor->getKind(),
-                                  tensor->getShape(), path))
+    if (Error err =
+            checkArgument(*sig, i, tensor->getKind(), tensor->getShape(), path))
       return err;
     shapes.emplace_back(tensor->getShape());
     tensors.push_back(std::move(*tensor));
   }
-  if (Error err = checkShapesAgainstOps(**module, sig->name, shapes))
+  if (Error err = checkShapesAgainstOps(*module, sig->name, shapes))
     return err;
   if (!outputDir.empty())
     if (Error err = ensureDirectory(outputDir))
       return err;
+  // Only a function with dynamic argument dims can be specialised; the JSON
+  // line says whether it was for those alone.
+  bool hasDynamicArgs = llvm::any_of(sig->args, [](const TensorSignature &a) {
+    return llvm::any_of(a.shape,
+                        [](int64_t d) { return ShapedType::isDynamic(d); });
+  });
   bool specialized =
-      specializeShapes && specializeArgumentShapes(**module, *sig, shapes);
+      specializeShapes && specializeArgumentShapes(*module, *sig, shapes);
 
   if (Error err = checkJitCPU(cpu))
     return err;
@@ -164,7 +202,7 @@ static Error run() {
   JitOptions jitOptions;
   jitOptions.cpu = options.cpu;
   Expected<std::unique_ptr<JitFunction>> fn = JitFunction::compile(
-      **module, *sig,
+      *module, *sig,
       [&](OpPassManager &pm) { buildSoftMoECPUPipeline(pm, options); },
       jitOptions);
   if (!fn)
@@ -201,7 +239,8 @@ static Error run() {
     json.attribute("repeat", static_cast<int64_t>(repeat));
     json.attribute("compile_ms",
                    (*fn)->getPipelineMs() + (*fn)->getCodegenMs());
-    json.attribute("specialized_shapes", specialized);
+    if (hasDynamicArgs)
+      json.attribute("specialized_shapes", specialized);
     writeTimingAttributes(json, *stats);
     json.attributeArray("results", [&] {
       for (size_t i = 0; i < results.size(); ++i) {

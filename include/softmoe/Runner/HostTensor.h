@@ -76,11 +76,23 @@ private:
   std::unique_ptr<char, FreeDeleter> storage;
 };
 
+/// What tensorFromNpy may convert beyond the exact pairings.
+struct NpyConversion {
+  /// float64 files (numpy's default dtype) feed f32, bf16 and f16 tensors:
+  /// each element is rounded to float32 (to nearest even), then as a float32
+  /// file would be. A finite value beyond float32's range is an error.
+  bool convertF64 = false;
+  /// The tool flag that sets convertF64, named in the refusal's hint.
+  llvm::StringRef convertF64Flag;
+};
+
 /// Converts an .npy array to a tensor of `kind`: float32 feeds f32 and is
 /// rounded (to nearest even) for bf16 and f16; float16 feeds f16; bool feeds
-/// i1. Any other pairing is an error naming `what` (e.g. "x.npy").
-llvm::Expected<HostTensor>
-tensorFromNpy(const NpyArray &array, ElementKind kind, llvm::StringRef what);
+/// i1; float64 only as `conversion` allows. Any other pairing is an error
+/// naming `what` (e.g. "x.npy").
+llvm::Expected<HostTensor> tensorFromNpy(const NpyArray &array,
+                                         ElementKind kind, llvm::StringRef what,
+                                         const NpyConversion &conversion = {});
 
 /// tensorFromNpy of the indices [begin, begin + count) of dimension `dim`
 /// only: what one process of an expert-parallel run holds of the weights.

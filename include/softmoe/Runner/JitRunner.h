@@ -19,12 +19,14 @@
 
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Error.h"
 
 #include <memory>
 #include <string>
 
 namespace mlir {
+class AsmParserState;
 class DialectRegistry;
 class ExecutionEngine;
 } // namespace mlir
@@ -56,6 +58,7 @@ struct TensorSignature {
   ElementKind kind;
   llvm::SmallVector<int64_t> shape;
   std::string typeString; // e.g. "tensor<?x16x32xf32>", for messages
+  std::string name;       // "%phi" as the source wrote it; empty if unknown
 };
 
 struct FunctionSignature {
@@ -63,11 +66,27 @@ struct FunctionSignature {
   llvm::SmallVector<TensorSignature> args, results;
 };
 
+/// The SSA names of the entry-block arguments of each func.func, by symbol
+/// name, as the source text wrote them ("%phi"). The parsed IR keeps no
+/// names, so they come from the parser's state.
+using ArgumentNames = llvm::StringMap<llvm::SmallVector<std::string>>;
+
+/// The argument names of every func.func of `module`, which was parsed with
+/// `state` (whose source buffers must still be alive).
+ArgumentNames collectArgumentNames(mlir::ModuleOp module,
+                                   const mlir::AsmParserState &state);
+
 /// The signature of func.func `entry` of `module`; with an empty `entry`,
 /// of its only public function. Every argument and result must be a ranked
-/// tensor of f32, bf16, f16 or i1.
-llvm::Expected<FunctionSignature> getFunctionSignature(mlir::ModuleOp module,
-                                                       llvm::StringRef entry);
+/// tensor of f32, bf16, f16 or i1. With `names`, arguments carry their
+/// source names, which the messages then use.
+llvm::Expected<FunctionSignature>
+getFunctionSignature(mlir::ModuleOp module, llvm::StringRef entry,
+                     const ArgumentNames *names = nullptr);
+
+/// How messages name argument `index` of `sig`: "argument %phi (2 of 6)",
+/// or "argument 2 of 6" without a source name (positions count from 1).
+std::string describeArgument(const FunctionSignature &sig, unsigned index);
 
 /// Gives the dynamic dimensions of `sig`'s arguments the sizes of the inputs
 /// at hand (`shapes`, one per argument, already checked with checkArgument):
@@ -80,9 +99,11 @@ llvm::Expected<FunctionSignature> getFunctionSignature(mlir::ModuleOp module,
 bool specializeArgumentShapes(mlir::ModuleOp module, FunctionSignature &sig,
                               llvm::ArrayRef<llvm::SmallVector<int64_t>> shapes);
 
-/// Checks that a tensor of `kind` and `shape` fits `sig` (static dimensions
-/// must match, dynamic ones take any size). `what` names the input.
-llvm::Error checkArgument(const TensorSignature &sig, unsigned index,
+/// Checks that a tensor of `kind` and `shape` fits argument `index` of `sig`
+/// (static dimensions must match, dynamic ones take any size). `what` names
+/// the input and starts the message; the message names the argument (see
+/// describeArgument) and its type.
+llvm::Error checkArgument(const FunctionSignature &sig, unsigned index,
                           ElementKind kind, llvm::ArrayRef<int64_t> shape,
                           llvm::StringRef what);
 

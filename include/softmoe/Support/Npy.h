@@ -2,7 +2,8 @@
 //
 // A strict reader and an atomic writer for the NumPy .npy format (versions
 // 1.0, 2.0 and 3.0), limited to the C-order little-endian element types the
-// project exchanges with its Python reference: float32, float16 and bool.
+// project exchanges with its Python reference: float32, float16 and bool, and
+// float64 (numpy's default), which the runner converts only on request.
 // Every field of a file is validated before it is used and every failure is a
 // one-line llvm::Error, never an abort: these files come from users.
 //
@@ -29,11 +30,12 @@ enum class NpyDType {
   F32,  // '<f4'
   F16,  // '<f2'
   Bool, // '|b1', one byte per element, 0 or 1
+  F64,  // '<f8', read only: no tensor holds it (see tensorFromNpy)
 };
 
 /// The numpy `descr` string of `dtype`, e.g. "<f4".
 llvm::StringRef npyDescr(NpyDType dtype);
-/// A short name for messages: "float32", "float16", "bool".
+/// A short name for messages: "float32", "float16", "bool", "float64".
 llvm::StringRef npyDTypeName(NpyDType dtype);
 /// Bytes per element.
 unsigned npyElementSize(NpyDType dtype);
