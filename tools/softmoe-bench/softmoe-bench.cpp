@@ -23,6 +23,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TrainMode.h"
+
 #include "softmoe/Codegen/CPUTarget.h"
 #include "softmoe/GPU/AotCompiler.h"
 #include "softmoe/Pipelines/Pipelines.h"
@@ -132,6 +134,18 @@ Opt<std::string> aotOut(
                    "for this layer (cubins for sm_80 and sm_90 where ptxas "
                    "is found, else PTX) instead of running it"),
     llvm::cl::value_desc("file"), llvm::cl::cat(category));
+
+// --mode train (TrainMode.cpp).
+Opt<std::string> mode("mode",
+                      llvm::cl::desc("inference (default) or train: the "
+                                     "forward and its VJP, dy.npy in, "
+                                     "gradients out"),
+                      llvm::cl::init("inference"), llvm::cl::cat(category));
+Opt<bool> recomputeHidden(
+    "recompute-hidden",
+    llvm::cl::desc("--mode train: recompute the experts' hidden layer in the "
+                   "backward instead of saving it"),
+    llvm::cl::cat(category));
 
 /// A failure with its exit code.
 struct Failure {
@@ -407,6 +421,25 @@ static std::optional<Failure> runCuda(LayerConfig &config) {
   return std::nullopt;
 }
 
+/// --mode train: the forward and its VJP (TrainMode.cpp).
+static std::optional<Failure> runTrain(const LayerConfig &config,
+                                       const LayerInputs &inputs,
+                                       const CPUPipelineOptions &options) {
+  TrainSettings settings;
+  settings.inputsDir = inputsDir;
+  settings.saveDir = saveDir;
+  settings.seed = seed;
+  settings.warmup = warmup;
+  settings.repeat = repeat;
+  settings.recomputeHidden = recomputeHidden;
+  if (Error err = runTrainMode(config, inputs, options, settings,
+                               [&](llvm::json::OStream &json) {
+                                 writeLayerAttributes(json, "cpu", config);
+                               }))
+    return fail(std::move(err));
+  return std::nullopt;
+}
+
 static std::optional<Failure> run() {
   Expected<LayerConfig> configOr = configFromFlags();
   if (!configOr)
@@ -414,6 +447,10 @@ static std::optional<Failure> run() {
   LayerConfig config = *configOr;
   if (!aotOut.empty() && target != "cuda")
     return Failure{"--aot-out needs --target cuda", 1};
+  if (mode != "inference" && mode != "train")
+    return Failure{"--mode must be inference or train, not '" + mode + "'", 1};
+  if (mode == "train" && target != "cpu")
+    return Failure{"--mode train runs on --target cpu only", 1};
   if (target == "cuda")
     return runCuda(config);
 
@@ -423,6 +460,16 @@ static std::optional<Failure> run() {
   if (!saveDir.empty())
     if (Error err = ensureDirectory(saveDir))
       return fail(std::move(err));
+
+  CPUPipelineOptions options;
+  if (threads->getNumOccurrences())
+    options.threads = threads->getValue();
+  options.cpu = cpu.getValue();
+  options.registerTile = registerTile.getValue();
+  options.streamBlock = streamBlock.getValue();
+  options.vectorize = vectorize.getValue();
+  if (mode == "train")
+    return runTrain(config, *inputs, options);
 
   DialectRegistry registry;
   registerRunnerDialects(registry);
@@ -435,13 +482,6 @@ static std::optional<Failure> run() {
       getFunctionSignature(**module, kLayerFunctionName);
   if (!sig)
     return fail(sig.takeError());
-  CPUPipelineOptions options;
-  if (threads->getNumOccurrences())
-    options.threads = threads->getValue();
-  options.cpu = cpu.getValue();
-  options.registerTile = registerTile.getValue();
-  options.streamBlock = streamBlock.getValue();
-  options.vectorize = vectorize.getValue();
   Expected<std::unique_ptr<JitFunction>> fn =
       JitFunction::compile(**module, *sig, [&](OpPassManager &pm) {
         buildSoftMoECPUPipeline(pm, options);
