@@ -72,6 +72,18 @@ Value sumBody(OpBuilder &b, Location l, Args args) {
   return add(b, l, args[1], ext(b, l, args[0]));
 }
 
+/// `v` (letters `from`) copied into the layout `to`. The backward's
+/// contractions read their operands in the layouts the CPU codegen's GEMM
+/// kernels are fast on (the reduction contiguous in the left operand or
+/// strided in both, the result's last dimension contiguous in the right one);
+/// the small activations and cotangents are transposed for it, never the
+/// weights.
+Value transpose(OpBuilder &b, Location l, LetterSizes &sizes, Value v,
+                StringRef from, StringRef to) {
+  return einsum(b, l, to, {{v, from}}, {empty(b, l, sizes, to, elemTypeOf(v)), to},
+                [](OpBuilder &, Location, Args args) { return args[0]; });
+}
+
 /// d act(v) / dv on an f32 scalar (PyTorch's derivatives: relu' is 0 at 0).
 Value activationDerivative(OpBuilder &b, Location l, Activation act, Value v) {
   Value one = f32Const(b, l, 1.0), half = f32Const(b, l, 0.5);
@@ -206,7 +218,8 @@ void mlir::softmoe::buildCombineVJP(VJPState &s, CombineOp op, Value g) {
   Value mask = op.getMask() ? s.primal(op.getMask()) : Value();
   LetterSizes sizes(b, loc, {{logits, "BMNP"}, {out, "BNPD"}});
   Value c = softmaxWeights(b, loc, sizes, logits, mask, /*overM=*/false);
-  Value dc = einsum(b, loc, "BMNPD", {{g, "BMD"}, {out, "BNPD"}},
+  Value outT = transpose(b, loc, sizes, out, "BNPD", "BDNP");
+  Value dc = einsum(b, loc, "BMNPD", {{g, "BMD"}, {outT, "BDNP"}},
                     {filled(b, loc, sizes, "BMNP", f32Const(b, loc, 0)), "BMNP"},
                     macc);
   s.set(op.getExpertOut(),
@@ -224,7 +237,8 @@ void mlir::softmoe::buildDispatchVJP(VJPState &s, DispatchOp op, Value g) {
   Value mask = op.getMask() ? s.primal(op.getMask()) : Value();
   LetterSizes sizes(b, loc, {{logits, "BMNP"}, {x, "BMD"}});
   Value w = softmaxWeights(b, loc, sizes, logits, mask, /*overM=*/true);
-  Value dw = einsum(b, loc, "BMNPD", {{x, "BMD"}, {g, "BNPD"}},
+  Value gT = transpose(b, loc, sizes, g, "BNPD", "BDNP");
+  Value dw = einsum(b, loc, "BMNPD", {{x, "BMD"}, {gT, "BDNP"}},
                     {filled(b, loc, sizes, "BMNP", f32Const(b, loc, 0)), "BMNP"},
                     macc);
   s.set(op.getX(), einsum(b, loc, "BMDNP", {{w, "BMNP"}, {g, "BNPD"}},
@@ -250,40 +264,60 @@ void mlir::softmoe::buildExpertApplyVJP(VJPState &s, ExpertApplyOp op, Value g,
   if (!z) // activation checkpointing: one more GEMM instead of a residual
     z = einsum(b, loc, "BNPHD", {{slots, "BNPD"}, {w1, "NDH"}},
                {filled(b, loc, sizes, "BNPH", zero), "BNPH"}, macc);
+  // Layouts (see transpose): hT[N,H,B,P], g as [N,B,P,D] and [N,D,B,P], da
+  // as [N,H,B,P] and [N,B,P,H], slots as [N,D,B,P]; the weights as they are.
   // h = act(z + b1), rounded to the element type as the forward stores it.
-  Value h = einsum(b, loc, "BNPH", {{z, "BNPH"}, {b1, "NH"}},
-                   {empty(b, loc, sizes, "BNPH", elemType), "BNPH"},
-                   [&](OpBuilder &nb, Location nl, Args args) -> Value {
-                     Value v = applyActivation(
-                         nb, nl, act, add(nb, nl, args[0], ext(nb, nl, args[1])));
-                     if (elemType.isF32())
-                       return v;
-                     return arith::TruncFOp::create(nb, nl, elemType, v);
-                   });
+  Value hT = einsum(b, loc, "NHBP", {{z, "BNPH"}, {b1, "NH"}},
+                    {empty(b, loc, sizes, "NHBP", elemType), "NHBP"},
+                    [&](OpBuilder &nb, Location nl, Args args) -> Value {
+                      Value v = applyActivation(
+                          nb, nl, act, add(nb, nl, args[0], ext(nb, nl, args[1])));
+                      if (elemType.isF32())
+                        return v;
+                      return arith::TruncFOp::create(nb, nl, elemType, v);
+                    });
+  Value gByExpert = transpose(b, loc, sizes, g, "BNPD", "NBPD");
+  Value gByDim = transpose(b, loc, sizes, g, "BNPD", "NDBP");
   s.set(op.getB2(), einsum(b, loc, "NDBP", {{g, "BNPD"}},
                            {s.accumulator(op.getB2(), sizes, "ND"), "ND"},
                            sumBody));
-  s.set(op.getW2(), einsum(b, loc, "NHDBP", {{h, "BNPH"}, {g, "BNPD"}},
+  s.set(op.getW2(), einsum(b, loc, "NHDBP", {{hT, "NHBP"}, {gByExpert, "NBPD"}},
                            {s.accumulator(op.getW2(), sizes, "NHD"), "NHD"},
                            macc));
-  Value dh = einsum(b, loc, "BNPHD", {{g, "BNPD"}, {w2, "NHD"}},
-                    {filled(b, loc, sizes, "BNPH", zero), "BNPH"}, macc);
-  Value da = einsum(b, loc, "BNPH", {{z, "BNPH"}, {b1, "NH"}}, {dh, "BNPH"},
-                    [&](OpBuilder &nb, Location nl, Args args) -> Value {
-                      Value a = add(nb, nl, args[0], ext(nb, nl, args[1]));
-                      return mul(nb, nl, args[2],
-                                 activationDerivative(nb, nl, act, a));
-                    });
-  s.set(op.getB1(), einsum(b, loc, "NHBP", {{da, "BNPH"}},
+  // act'(z + b1) on its own, transposed: the product with dh below is then
+  // a plain pointwise consumer that the codegen fuses into dh's kernel.
+  Value dActT = einsum(b, loc, "NHBP", {{z, "BNPH"}, {b1, "NH"}},
+                       {empty(b, loc, sizes, "NHBP", b.getF32Type()), "NHBP"},
+                       [&](OpBuilder &nb, Location nl, Args args) -> Value {
+                         Value a = add(nb, nl, args[0], ext(nb, nl, args[1]));
+                         return activationDerivative(nb, nl, act, a);
+                       });
+  Value dhT = einsum(b, loc, "NHBPD", {{w2, "NHD"}, {gByDim, "NDBP"}},
+                     {filled(b, loc, sizes, "NHBP", zero), "NHBP"}, macc);
+  Value daT = einsum(b, loc, "NHBP", {{dActT, "NHBP"}}, {dhT, "NHBP"},
+                     [&](OpBuilder &nb, Location nl, Args args) -> Value {
+                       return mul(nb, nl, args[1], args[0]);
+                     });
+  s.set(op.getB1(), einsum(b, loc, "NHBP", {{daT, "NHBP"}},
                            {s.accumulator(op.getB1(), sizes, "NH"), "NH"},
                            sumBody));
-  s.set(op.getW1(), einsum(b, loc, "NDHBP", {{slots, "BNPD"}, {da, "BNPH"}},
+  Value daByExpert = transpose(b, loc, sizes, daT, "NHBP", "NBPH");
+  Value slotsT = transpose(b, loc, sizes, slots, "BNPD", "NDBP");
+  s.set(op.getW1(), einsum(b, loc, "NDHBP", {{slotsT, "NDBP"}, {daByExpert, "NBPH"}},
                            {s.accumulator(op.getW1(), sizes, "NDH"), "NDH"},
                            macc));
-  s.set(op.getSlots(), einsum(b, loc, "BNPDH", {{da, "BNPH"}, {w1, "NDH"}},
-                              {s.accumulator(op.getSlots(), sizes, "BNPD"),
-                               "BNPD"},
-                              macc));
+  Value dslotsT = einsum(b, loc, "NDBPH", {{w1, "NDH"}, {daT, "NHBP"}},
+                         {filled(b, loc, sizes, "NDBP", zero), "NDBP"}, macc);
+  // Back to the slots' layout. A plain transpose when nothing else has
+  // contributed yet: a permuting sum into a fill defeats the codegen's vector
+  // lowering (it falls back to loops).
+  if (!s.cotangents.count(op.getSlots()))
+    s.set(op.getSlots(), transpose(b, loc, sizes, dslotsT, "NDBP", "BNPD"));
+  else
+    s.set(op.getSlots(), einsum(b, loc, "BNPD", {{dslotsT, "NDBP"}},
+                                {s.accumulator(op.getSlots(), sizes, "BNPD"),
+                                 "BNPD"},
+                                sumBody));
 }
 
 void mlir::softmoe::buildRouterVJP(VJPState &s, RouterOp op, Value g) {
@@ -296,7 +330,8 @@ void mlir::softmoe::buildRouterVJP(VJPState &s, RouterOp op, Value g) {
     s.set(op.getPhi(), einsum(b, loc, "DNPBM", {{x, "BMD"}, {g, "BMNP"}},
                               {s.accumulator(op.getPhi(), sizes, "DNP"), "DNP"},
                               macc));
-    s.set(op.getX(), einsum(b, loc, "BMDNP", {{g, "BMNP"}, {phi, "DNP"}},
+    Value phiT = transpose(b, loc, sizes, phi, "DNP", "NPD");
+    s.set(op.getX(), einsum(b, loc, "BMDNP", {{g, "BMNP"}, {phiT, "NPD"}},
                             {s.accumulator(op.getX(), sizes, "BMD"), "BMD"},
                             macc));
     return;
@@ -321,8 +356,8 @@ void mlir::softmoe::buildRouterVJP(VJPState &s, RouterOp op, Value g) {
                     });
   Value ssp = einsum(b, loc, "NPD", {{phi, "DNP"}},
                      {filled(b, loc, sizes, "NP", zero), "NP"}, square);
-  Value phin = einsum(b, loc, "DNP", {{phi, "DNP"}, {ssp, "NP"}, {scale, ""}},
-                      {empty(b, loc, sizes, "DNP", b.getF32Type()), "DNP"},
+  Value phinT = einsum(b, loc, "NPD", {{phi, "DNP"}, {ssp, "NP"}, {scale, ""}},
+                      {empty(b, loc, sizes, "NPD", b.getF32Type()), "NPD"},
                       [&](OpBuilder &nb, Location nl, Args args) -> Value {
                         return mul(nb, nl,
                                    mul(nb, nl, ext(nb, nl, args[2]),
@@ -331,7 +366,7 @@ void mlir::softmoe::buildRouterVJP(VJPState &s, RouterOp op, Value g) {
                       });
   Value dphin = einsum(b, loc, "DNPBM", {{xn, "BMD"}, {g, "BMNP"}},
                        {filled(b, loc, sizes, "DNP", zero), "DNP"}, macc);
-  Value dxn = einsum(b, loc, "BMDNP", {{g, "BMNP"}, {phin, "DNP"}},
+  Value dxn = einsum(b, loc, "BMDNP", {{g, "BMNP"}, {phinT, "NPD"}},
                      {filled(b, loc, sizes, "BMD", zero), "BMD"}, macc);
 
   // dx += r dxn - r^3 x (x . dxn)
