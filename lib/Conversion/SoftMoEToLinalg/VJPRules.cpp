@@ -312,7 +312,12 @@ void mlir::softmoe::buildExpertApplyVJP(VJPState &s, ExpertApplyOp op, Value g,
   // contributed yet: a permuting sum into a fill defeats the codegen's vector
   // lowering (it falls back to loops).
   if (!s.cotangents.count(op.getSlots()))
-    s.set(op.getSlots(), transpose(b, loc, sizes, dslotsT, "NDBP", "BNPD"));
+    // In two steps: the direct permutation falls back to scalar loops in
+    // the codegen when P = 1 (B-128: 20 s to compile).
+    s.set(op.getSlots(),
+          transpose(b, loc, sizes,
+                    transpose(b, loc, sizes, dslotsT, "NDBP", "NBPD"), "NBPD",
+                    "BNPD"));
   else
     s.set(op.getSlots(), einsum(b, loc, "BNPD", {{dslotsT, "NDBP"}},
                                 {s.accumulator(op.getSlots(), sizes, "BNPD"),
