@@ -9,13 +9,14 @@ export transposes them into the layouts of CONTRACT.md and writes a softmoe.laye
                           [--activation A] [--normalize] [--mask] [--seed S] [--dynamic]
       writes DIR/layer.mlir (@softmoe_layer; with --dynamic, batch and tokens are `?`), the arguments in their order as
       DIR/x.npy phi.npy w1.npy b1.npy w2.npy b2.npy [scale.npy] [mask.npy] (the names softmoe-bench --inputs
-      reads), DIR/args.txt (those paths, in argument order) and the module's output as DIR/ref_y.npy.
+      reads), DIR/args.txt (those paths, in argument order), the module's output as DIR/ref_y.npy and a random
+      cotangent for it as DIR/dy.npy.
   torch_softmoe.py compare --dir DIR --y Y.npy
       "PASS ..." when max|y - ref| <= 1e-4 * max|ref| (CONTRACT.md's f32 tolerance) and y is finite, else
       "FAIL ..." and exit status 1.
   torch_softmoe.py grads --dir DIR --grads GDIR [--activation A]
       rebuilds the module from DIR's arrays, takes torch.autograd's gradients of <module(x), dy> (dy from DIR/dy.npy,
-      written when absent) for x and every parameter, in the module's own layouts, and compares them with the
+      from export) for x and every parameter, in the module's own layouts, and compares them with the
       gradients softmoe-bench --mode train wrote to GDIR (dx.npy dphi.npy dw1.npy ..., CONTRACT.md's layouts),
       mapped back to the module's: "PASS grads ..." at 1e-4 of each tensor's max, else "FAIL ...".
 """
@@ -139,6 +140,8 @@ def export(args):
     for k in order:
         np.save(os.path.join(args.dir, k + ".npy"), arrays[k])
     np.save(os.path.join(args.dir, "ref_y.npy"), y.astype(np.float32))
+    # A cotangent for y, for softmoe-bench --mode train and the grads command.
+    np.save(os.path.join(args.dir, "dy.npy"), g.standard_normal(y.shape, dtype=np.float32))
     with open(os.path.join(args.dir, "args.txt"), "w") as f:
         f.write(" ".join(os.path.join(args.dir, k + ".npy") for k in order) + "\n")
     with open(os.path.join(args.dir, "layer.mlir"), "w") as f:
@@ -186,10 +189,7 @@ def grads(args):
     x = torch.tensor(np.load(os.path.join(args.dir, "x.npy")), dtype=torch.float64, requires_grad=True)
     mask_path = os.path.join(args.dir, "mask.npy")
     mask = torch.from_numpy(np.load(mask_path)) if os.path.exists(mask_path) else None
-    dy_path = os.path.join(args.dir, "dy.npy")
-    if not os.path.exists(dy_path):
-        np.save(dy_path, np.random.default_rng(1).standard_normal(tuple(x.shape), dtype=np.float32))
-    dy = torch.from_numpy(np.load(dy_path)).double()
+    dy = torch.from_numpy(np.load(os.path.join(args.dir, "dy.npy"))).double()
     module(x, mask).backward(dy)
     g = lambda name: np.load(os.path.join(args.grads, name + ".npy")).astype(np.float64)
     # Ours, in CONTRACT.md's layouts, mapped to the module's.
