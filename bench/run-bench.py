@@ -9,7 +9,10 @@
 # (docs/benchmarks.svg, matplotlib).
 #
 #   bench/run-bench.py [--shapes tiny,S-32,S-32-b64,B-128] [--threads 1,2]
-#                      [--repeat 7] [--bf16] [--cpu NAME] [--no-docs]
+#                      [--repeat 7] [--bf16] [--cpu NAME] [--no-docs] [--train]
+#
+# --train times softmoe-bench --mode train against our forward and PyTorch
+# autograd (bench/torch_train_peer.py) instead, and prints a Markdown table.
 #
 # The OpenBLAS peer runs with every OpenBLAS core type (OPENBLAS_CORETYPE) that
 # the CPU supports, or only the AVX2 ones with --cpu avx2 (an AVX2-only machine
@@ -298,7 +301,12 @@ def main():
                     "OpenBLAS peer's core types to it")
     ap.add_argument("--bench", default=str(ROOT / "build/bin/softmoe-bench"))
     ap.add_argument("--no-docs", action="store_true")
+    ap.add_argument("--train", action="store_true",
+                    help="time --mode train (forward + backward) against our "
+                         "forward and PyTorch autograd instead (train_main)")
     a = ap.parse_args()
+    if a.train:
+        return train_main(a)
     shapes = a.shapes.split(",")
     for s in shapes:
         if s not in SHAPES:
@@ -393,6 +401,57 @@ def main():
     if not a.no_docs:
         write_docs(rows, table, commands, load_before, load_after, a.repeat,
                    a.cpu, notes)
+
+
+def train_main(a):
+    """softmoe-bench --mode train, our forward (inference mode) and PyTorch
+    autograd (bench/torch_train_peer.py) on the same inputs and dy, per shape
+    and thread count, in one run; prints a Markdown table."""
+    shapes = a.shapes.split(",")
+    threads = [int(t) for t in a.threads.split(",")]
+    peer = ROOT / "bench" / "torch_train_peer.py"
+    load_before = uptime()
+    lines = ["| shape | threads | forward ms | forward+backward ms | PyTorch "
+             "autograd ms | train / forward | train / PyTorch | backward "
+             "compile s |", "|---|---|---|---|---|---|---|---|"]
+    commands = []
+    for shape in shapes:
+        if shape not in SHAPES:
+            sys.exit("run-bench: unknown shape '%s'" % shape)
+        work = Path(tempfile.mkdtemp(prefix="softmoe-train-"))
+        try:
+            inputs = work / "inputs"
+            b, m, d, n, p, h = SHAPES[shape]
+            run([sys.executable, str(PEERS / "softmoe_ref.py"), "--write-inputs",
+                 str(inputs)] + flags(shape))
+            import numpy as np
+            np.save(inputs / "dy.npy", np.random.default_rng(1).standard_normal(
+                (b, m, d), dtype=np.float32))
+            for t in threads:
+                common = ["--inputs", str(inputs), "--threads", str(t),
+                          "--repeat", str(a.repeat)]
+                cmds = {
+                    "fwd": [a.bench] + common + ["--warmup", "2"],
+                    "train": [a.bench] + common + ["--warmup", "2", "--mode",
+                                                   "train"],
+                    "torch": [sys.executable, str(peer)] + common,
+                }
+                res = {}
+                for k, cmd in cmds.items():
+                    commands.append(" ".join(map(str, cmd)))
+                    res[k] = json_lines(run(cmd))[0]
+                f, tr, pt = (res["fwd"]["median_ms"], res["train"]["median_ms"],
+                             res["torch"]["median_ms"])
+                lines.append("| %s | %d | %.2f | %.2f | %.2f | %.2fx | %.2fx | "
+                             "%.2f |" % (shape, t, f, tr, pt, tr / f, tr / pt,
+                                         res["train"]["backward_compile_ms"] / 1e3))
+                print(lines[-1], file=sys.stderr, flush=True)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    print("\n".join(lines))
+    print("\nload before: " + load_before)
+    print("load after:  " + uptime())
+    print("commands:\n" + "\n".join(commands))
 
 
 def fmt(v, spec="%.2f"):

@@ -10,7 +10,8 @@ export transposes them into the layouts of CONTRACT.md and writes a softmoe.laye
                           [--prenorm layernorm|rmsnorm]
       writes DIR/layer.mlir (@softmoe_layer; with --dynamic, batch and tokens are `?`), the arguments in their order as
       DIR/x.npy phi.npy w1.npy b1.npy w2.npy b2.npy [scale.npy] [mask.npy] (the names softmoe-bench --inputs
-      reads), DIR/args.txt (those paths, in argument order) and the module's output as DIR/ref_y.npy.
+      reads), DIR/args.txt (those paths, in argument order), the module's output as DIR/ref_y.npy and a random
+      cotangent for it as DIR/dy.npy.
       --prenorm: the module normalises x first (nn.LayerNorm, or an RMSNorm as in T5/LLaMA) and routes *and
       dispatches* the normalised x, as many PyTorch Soft MoE modules do. That is not softmoe's `normalize` (which
       dispatches the raw x): layer.mlir computes the norm with linalg, arith and math ops on tensors, then feeds
@@ -18,6 +19,11 @@ export transposes them into the layouts of CONTRACT.md and writes a softmoe.laye
   torch_softmoe.py compare --dir DIR --y Y.npy
       "PASS ..." when max|y - ref| <= 1e-4 * max|ref| (CONTRACT.md's f32 tolerance) and y is finite, else
       "FAIL ..." and exit status 1.
+  torch_softmoe.py grads --dir DIR --grads GDIR [--activation A]
+      rebuilds the module from DIR's arrays, takes torch.autograd's gradients of <module(x), dy> (dy from DIR/dy.npy,
+      from export) for x and every parameter, in the module's own layouts, and compares them with the
+      gradients softmoe-bench --mode train wrote to GDIR (dx.npy dphi.npy dw1.npy ..., CONTRACT.md's layouts),
+      mapped back to the module's: "PASS grads ..." at 1e-4 of each tensor's max, else "FAIL ...".
 """
 import argparse
 import math
@@ -258,6 +264,8 @@ def export(args):
     for k in order:
         np.save(os.path.join(args.dir, k + ".npy"), arrays[k])
     np.save(os.path.join(args.dir, "ref_y.npy"), y.astype(np.float32))
+    # A cotangent for y, for softmoe-bench --mode train and the grads command.
+    np.save(os.path.join(args.dir, "dy.npy"), g.standard_normal(y.shape, dtype=np.float32))
     with open(os.path.join(args.dir, "args.txt"), "w") as f:
         f.write(" ".join(os.path.join(args.dir, k + ".npy") for k in order) + "\n")
     with open(os.path.join(args.dir, "layer.mlir"), "w") as f:
@@ -279,6 +287,57 @@ def compare(args):
     return 0 if ok else 1
 
 
+def module_from_arrays(d, activation):
+    """The module of build_module holding DIR's contract arrays as its parameters (the inverse of contract_arrays)."""
+    import torch
+    phi, w1, b1, w2, b2 = (np.load(os.path.join(d, k + ".npy")) for k in ("phi", "w1", "b1", "w2", "b2"))
+    D, N, P = phi.shape
+    H = w1.shape[2]
+    normalize = os.path.exists(os.path.join(d, "scale.npy"))
+    module = build_module(D, N, P, H, activation, normalize)
+    with torch.no_grad():
+        module.slot_embeds.copy_(torch.from_numpy(phi).permute(1, 2, 0))
+        if normalize:
+            module.scale.copy_(torch.from_numpy(np.load(os.path.join(d, "scale.npy"))))
+        for n, e in enumerate(module.experts):
+            e[0].weight.copy_(torch.from_numpy(w1[n]).T)
+            e[0].bias.copy_(torch.from_numpy(b1[n]))
+            e[2].weight.copy_(torch.from_numpy(w2[n]).T)
+            e[2].bias.copy_(torch.from_numpy(b2[n]))
+    return module
+
+
+def grads(args):
+    import torch
+    module = module_from_arrays(args.dir, args.activation).double()
+    x = torch.tensor(np.load(os.path.join(args.dir, "x.npy")), dtype=torch.float64, requires_grad=True)
+    mask_path = os.path.join(args.dir, "mask.npy")
+    mask = torch.from_numpy(np.load(mask_path)) if os.path.exists(mask_path) else None
+    dy = torch.from_numpy(np.load(os.path.join(args.dir, "dy.npy"))).double()
+    module(x, mask).backward(dy)
+    g = lambda name: np.load(os.path.join(args.grads, name + ".npy")).astype(np.float64)
+    # Ours, in CONTRACT.md's layouts, mapped to the module's.
+    pairs = [("x", x.grad, g("dx")),
+             ("slot_embeds", module.slot_embeds.grad, g("dphi").transpose(1, 2, 0))]
+    if module.scale is not None:
+        pairs.append(("scale", module.scale.grad, g("dscale")))
+    for n, e in enumerate(module.experts):
+        pairs += [("experts.%d.0.weight" % n, e[0].weight.grad, g("dw1")[n].T),
+                  ("experts.%d.0.bias" % n, e[0].bias.grad, g("db1")[n]),
+                  ("experts.%d.2.weight" % n, e[2].weight.grad, g("dw2")[n].T),
+                  ("experts.%d.2.bias" % n, e[2].bias.grad, g("db2")[n])]
+    worst = 0.0
+    for name, want, got in pairs:
+        want = want.numpy()
+        err = float(np.max(np.abs(got - want))) / max(float(np.max(np.abs(want))), 1e-30)
+        worst = max(worst, err)
+        if got.shape != want.shape or not np.all(np.isfinite(got)) or err > 1e-4:
+            print("FAIL grads %s: relative error %.3g" % (name, err))
+            return 1
+    print("PASS grads of x and %d parameters, max relative error %.2g" % (len(pairs) - 1, worst))
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -295,7 +354,13 @@ def main():
     c = sub.add_parser("compare")
     c.add_argument("--dir", required=True)
     c.add_argument("--y", required=True)
+    gr = sub.add_parser("grads")
+    gr.add_argument("--dir", required=True)
+    gr.add_argument("--grads", required=True)
+    gr.add_argument("--activation", choices=ACTIVATIONS, default="gelu_tanh")
     args = ap.parse_args()
+    if args.cmd == "grads":
+        return grads(args)
     if args.cmd == "export":
         export(args)
         return 0

@@ -444,3 +444,14 @@ mlir::softmoe::loadLayerInputs(StringRef dir, LayerConfig &config,
   }
   return std::move(in);
 }
+
+Expected<HostTensor>
+mlir::softmoe::makeRandomTensor(ElementKind kind, ArrayRef<int64_t> shape,
+                                double stddev, uint64_t seed,
+                                uint64_t stream) {
+  Expected<HostTensor> t = HostTensor::allocate(kind, shape);
+  if (!t)
+    return t.takeError();
+  fillNormal(*t, stddev, seed, stream);
+  return std::move(*t);
+}

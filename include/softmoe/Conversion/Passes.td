@@ -30,6 +30,42 @@ def ConvertSoftMoEToLinalg : Pass<"convert-softmoe-to-linalg"> {
   ];
 }
 
+def SoftMoEGenerateVJP : Pass<"softmoe-generate-vjp", "::mlir::ModuleOp"> {
+  let summary = "Generate the forward-with-residuals and VJP of softmoe functions";
+  let description = [{
+    For every public `func.func @f` whose body is softmoe ops (`softmoe.layer`
+    is decomposed first) and a `func.return` of softmoe results, adds:
+
+    - `@f_fwd(args) -> (results, residuals)`: the forward, also returning what
+      the backward reads: every stage-op operand that is not an argument
+      (logits, slots, expert outputs) and, unless `recompute-hidden`, each
+      expert's f32 `slots @ w1` before the bias (for `act'`).
+    - `@f_vjp(args, residuals, dy...) -> grads`: one f32 gradient per float
+      argument of `@f`, in argument order (none for an i1 mask), with the
+      argument's shape.
+
+    The backward is linalg on tensors built with the forward lowering's einsum
+    builders: every contraction of the forward becomes two transposed
+    contractions, softmaxes and the l2 normalisation are recomputed from the
+    saved logits and the inputs (cheaper than storing them), and everything
+    accumulates in f32. Masked tokens and all-masked groups get zero
+    gradients. A function it cannot differentiate gets an error at the
+    offending op.
+  }];
+  let options = [
+    Option<"recomputeHidden", "recompute-hidden", "bool", /*default=*/"false",
+           "Recompute each expert's slots @ w1 in the backward instead of "
+           "saving it (activation checkpointing: one more GEMM, less memory)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def SoftMoEEmitCInterface : Pass<"softmoe-emit-c-interface",
                                  "::mlir::ModuleOp"> {
   let summary = "Mark public functions with llvm.emit_c_interface";

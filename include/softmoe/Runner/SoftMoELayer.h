@@ -87,6 +87,13 @@ llvm::Expected<LayerInputs>
 loadLayerInputs(llvm::StringRef dir, LayerConfig &config,
                 std::optional<ExpertShard> shard = std::nullopt);
 
+/// A tensor of `stddev` * N(0, 1) samples (rounded to `kind`), the same for
+/// a (seed, stream) pair; the layer's inputs use streams 0 to 5.
+llvm::Expected<HostTensor> makeRandomTensor(ElementKind kind,
+                                            llvm::ArrayRef<int64_t> shape,
+                                            double stddev, uint64_t seed,
+                                            uint64_t stream);
+
 } // namespace mlir::softmoe
 
 #endif // SOFTMOE_RUNNER_SOFTMOELAYER_H

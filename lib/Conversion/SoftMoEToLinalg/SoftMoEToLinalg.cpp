@@ -51,6 +51,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "softmoe/Conversion/SoftMoEToLinalg/SoftMoEToLinalg.h"
+#include "softmoe/Conversion/SoftMoEToLinalg/EinsumBuilders.h"
 
 #include "softmoe/Conversion/Passes.h"
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
@@ -77,25 +78,17 @@ namespace mlir::softmoe {
 
 using namespace mlir;
 using namespace mlir::softmoe;
-
-namespace {
+using namespace mlir::softmoe::lowering;
 
 //===----------------------------------------------------------------------===//
-// Building blocks
+// Building blocks (EinsumBuilders.h; shared with softmoe-generate-vjp)
 //===----------------------------------------------------------------------===//
 
-/// A tensor operand of an einsum and the letter of each of its dimensions (""
-/// for a rank-0 tensor).
-struct Operand {
-  Value value;
-  StringRef dims;
-};
+namespace mlir::softmoe::lowering {
 
-/// The size of every contract letter, found on the op's operands.
-class LetterSizes {
-public:
-  LetterSizes(OpBuilder &b, Location loc, ArrayRef<Operand> operands)
-      : b(b), loc(loc) {
+LetterSizes::LetterSizes(OpBuilder &b, Location loc,
+                         ArrayRef<Operand> operands)
+    : b(b), loc(loc) {
     for (const Operand &o : operands) {
       if (!o.value)
         continue;
@@ -107,41 +100,23 @@ public:
           c = {o.value, static_cast<unsigned>(dim), type.isDynamicDim(dim), {}};
       }
     }
-  }
+}
 
-  OpFoldResult size(char letter) {
-    Carrier &c = carriers[static_cast<unsigned char>(letter)];
-    assert(c.value && "letter carried by no operand");
-    if (!c.size)
-      c.size = tensor::getMixedSize(b, loc, c.value, c.dim);
-    return c.size;
-  }
+OpFoldResult LetterSizes::size(char letter) {
+  Carrier &c = carriers[static_cast<unsigned char>(letter)];
+  assert(c.value && "letter carried by no operand");
+  if (!c.size)
+    c.size = tensor::getMixedSize(b, loc, c.value, c.dim);
+  return c.size;
+}
 
-  SmallVector<OpFoldResult> sizes(StringRef dims) {
-    SmallVector<OpFoldResult> result;
-    for (char letter : dims)
-      result.push_back(size(letter));
-    return result;
-  }
+SmallVector<OpFoldResult> LetterSizes::sizes(StringRef dims) {
+  SmallVector<OpFoldResult> result;
+  for (char letter : dims)
+    result.push_back(size(letter));
+  return result;
+}
 
-private:
-  struct Carrier {
-    Value value;
-    unsigned dim = 0;
-    bool isDynamic = true;
-    OpFoldResult size;
-  };
-  OpBuilder &b;
-  Location loc;
-  Carrier carriers[256];
-};
-
-/// Computes the value to yield from the block arguments (inputs, then the
-/// output element).
-using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
-
-/// A linalg.generic over the loops `loops` (one letter each): every loop whose
-/// letter is not in `out.dims` is a reduction. `out.value` is the init tensor.
 Value einsum(OpBuilder &b, Location loc, StringRef loops, ArrayRef<Operand> ins,
              Operand out, BodyFn body) {
   auto mapOf = [&](StringRef dims) {
@@ -217,6 +192,10 @@ Value truncTo(OpBuilder &b, Location loc, LetterSizes &sizes, Value acc,
                 });
 }
 
+} // namespace mlir::softmoe::lowering
+
+namespace {
+
 /// Replaces `op` by `value`, casting to the op's declared result type, which
 /// may be less or more static than the one computed from the operands.
 void replaceWithCast(PatternRewriter &rewriter, Operation *op, Value value) {
@@ -225,6 +204,10 @@ void replaceWithCast(PatternRewriter &rewriter, Operation *op, Value value) {
     value = tensor::CastOp::create(rewriter, op->getLoc(), type, value);
   rewriter.replaceOp(op, value);
 }
+
+} // namespace
+
+namespace mlir::softmoe::lowering {
 
 Type elemTypeOf(Value v) {
   return cast<RankedTensorType>(v.getType()).getElementType();
@@ -269,6 +252,10 @@ Value applyActivation(OpBuilder &b, Location loc, Activation act, Value v) {
   }
   llvm_unreachable("unknown activation");
 }
+
+} // namespace mlir::softmoe::lowering
+
+namespace {
 
 /// Every operand ranked: the patterns cast types without checking again.
 bool allRanked(Operation *op) {
@@ -427,6 +414,78 @@ struct LowerDispatch : OpRewritePattern<DispatchOp> {
   }
 };
 
+} // namespace
+
+namespace mlir::softmoe::lowering {
+
+Value buildExpertApply(OpBuilder &b, Location loc, Value slots, Value w1,
+                       Value b1, Value w2, Value b2, Activation act,
+                       Value *preActivation) {
+  LetterSizes sizes(
+      b, loc, {{slots, "BNPD"}, {w1, "NDH"}, {w2, "NHD"}});
+  Value zero = f32Const(b, loc, 0);
+  Type elemType = elemTypeOf(slots);
+
+  auto macc = [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+    Value prod = arith::MulFOp::create(nb, nl, ext(nb, nl, args[0]),
+                                       ext(nb, nl, args[1]));
+    return arith::AddFOp::create(nb, nl, args[2], prod);
+  };
+
+  // h[b,n,p,k] = act(sum_d slots[b,n,p,d] * w1[n,d,k] + b1[n,k]), stored
+  // in the layer's element type like the slots and the expert outputs: a
+  // bf16/f16 layer's second GEMM then reads half the bytes and multiplies
+  // two bf16/f16 operands (vdpbf16ps on CPUs, tensor cores on GPUs).
+  Value h = einsum(b, loc, "BNPHD", {{slots, "BNPD"}, {w1, "NDH"}},
+                   {filled(b, loc, sizes, "BNPH", zero), "BNPH"}, macc);
+  if (preActivation)
+    *preActivation = h;
+  if (elemType.isF32() && !preActivation) {
+    h = einsum(b, loc, "BNPH", {{b1, "NH"}}, {h, "BNPH"},
+               [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                 Value v = arith::AddFOp::create(nb, nl, args[1],
+                                                 ext(nb, nl, args[0]));
+                 return applyActivation(nb, nl, act, v);
+               });
+  } else {
+    // A fresh tensor, also in f32 when the f32 sum is kept for the
+    // backward (writing over it would force a copy).
+    h = einsum(b, loc, "BNPH", {{b1, "NH"}, {h, "BNPH"}},
+               {empty(b, loc, sizes, "BNPH", elemType), "BNPH"},
+               [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                 Value v = arith::AddFOp::create(nb, nl, args[1],
+                                                 ext(nb, nl, args[0]));
+                 v = applyActivation(nb, nl, act, v);
+                 if (elemType.isF32())
+                   return v;
+                 return arith::TruncFOp::create(nb, nl, elemType, v);
+               });
+  }
+
+  // out[b,n,p,d] = sum_k h[b,n,p,k] * w2[n,k,d] + b2[n,d]
+  Value o = einsum(b, loc, "BNPDH", {{h, "BNPH"}, {w2, "NHD"}},
+                   {filled(b, loc, sizes, "BNPD", zero), "BNPD"}, macc);
+  auto addBias = [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+    Value v = arith::AddFOp::create(nb, nl, args[0], ext(nb, nl, args[1]));
+    if (elemType.isF32())
+      return v;
+    return arith::TruncFOp::create(nb, nl, elemType, v);
+  };
+  Value out =
+      elemType.isF32()
+          ? einsum(b, loc, "BNPD", {{b2, "ND"}}, {o, "BNPD"},
+                   [&](OpBuilder &nb, Location nl, ValueRange args) {
+                     return addBias(nb, nl, {args[1], args[0]});
+                   })
+          : einsum(b, loc, "BNPD", {{o, "BNPD"}, {b2, "ND"}},
+                   {empty(b, loc, sizes, "BNPD", elemType), "BNPD"}, addBias);
+  return out;
+}
+
+} // namespace mlir::softmoe::lowering
+
+namespace {
+
 struct LowerExpertApply : OpRewritePattern<ExpertApplyOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -434,62 +493,9 @@ struct LowerExpertApply : OpRewritePattern<ExpertApplyOp> {
                                 PatternRewriter &rewriter) const override {
     if (!allRanked(op))
       return rewriter.notifyMatchFailure(op, "operands must be ranked");
-    Location loc = op.getLoc();
-    OpBuilder &b = rewriter;
-    Value slots = op.getSlots();
-    LetterSizes sizes(
-        b, loc, {{slots, "BNPD"}, {op.getW1(), "NDH"}, {op.getW2(), "NHD"}});
-    Value zero = f32Const(b, loc, 0);
-    Type elemType = elemTypeOf(slots);
-    Activation act = op.getActivation();
-
-    auto macc = [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-      Value prod = arith::MulFOp::create(nb, nl, ext(nb, nl, args[0]),
-                                         ext(nb, nl, args[1]));
-      return arith::AddFOp::create(nb, nl, args[2], prod);
-    };
-
-    // h[b,n,p,k] = act(sum_d slots[b,n,p,d] * w1[n,d,k] + b1[n,k]), stored
-    // in the layer's element type like the slots and the expert outputs: a
-    // bf16/f16 layer's second GEMM then reads half the bytes and multiplies
-    // two bf16/f16 operands (vdpbf16ps on CPUs, tensor cores on GPUs).
-    Value h = einsum(b, loc, "BNPHD", {{slots, "BNPD"}, {op.getW1(), "NDH"}},
-                     {filled(b, loc, sizes, "BNPH", zero), "BNPH"}, macc);
-    if (elemType.isF32()) {
-      h = einsum(b, loc, "BNPH", {{op.getB1(), "NH"}}, {h, "BNPH"},
-                 [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                   Value v = arith::AddFOp::create(nb, nl, args[1],
-                                                   ext(nb, nl, args[0]));
-                   return applyActivation(nb, nl, act, v);
-                 });
-    } else {
-      h = einsum(b, loc, "BNPH", {{op.getB1(), "NH"}, {h, "BNPH"}},
-                 {empty(b, loc, sizes, "BNPH", elemType), "BNPH"},
-                 [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                   Value v = arith::AddFOp::create(nb, nl, args[1],
-                                                   ext(nb, nl, args[0]));
-                   return arith::TruncFOp::create(
-                       nb, nl, elemType, applyActivation(nb, nl, act, v));
-                 });
-    }
-
-    // out[b,n,p,d] = sum_k h[b,n,p,k] * w2[n,k,d] + b2[n,d]
-    Value o = einsum(b, loc, "BNPDH", {{h, "BNPH"}, {op.getW2(), "NHD"}},
-                     {filled(b, loc, sizes, "BNPD", zero), "BNPD"}, macc);
-    auto addBias = [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-      Value v = arith::AddFOp::create(nb, nl, args[0], ext(nb, nl, args[1]));
-      if (elemType.isF32())
-        return v;
-      return arith::TruncFOp::create(nb, nl, elemType, v);
-    };
-    Value out =
-        elemType.isF32()
-            ? einsum(b, loc, "BNPD", {{op.getB2(), "ND"}}, {o, "BNPD"},
-                     [&](OpBuilder &nb, Location nl, ValueRange args) {
-                       return addBias(nb, nl, {args[1], args[0]});
-                     })
-            : einsum(b, loc, "BNPD", {{o, "BNPD"}, {op.getB2(), "ND"}},
-                     {empty(b, loc, sizes, "BNPD", elemType), "BNPD"}, addBias);
+    Value out = buildExpertApply(rewriter, op.getLoc(), op.getSlots(),
+                                 op.getW1(), op.getB1(), op.getW2(),
+                                 op.getB2(), op.getActivation());
     replaceWithCast(rewriter, op, out);
     return success();
   }
