@@ -8,7 +8,7 @@
 //                 [--normalize] [--mask] [--threads T] [--repeat R] [--warmup
 //                 W]
 //                 [--target cpu|cuda] [--inputs DIR] [--save-outputs DIR]
-//                 [--seed S] [--aot-out FILE]
+//                 [--seed S] [--aot-out FILE] [--dynamic]
 //
 // --target cuda compiles the layer with softmoe-gpu-pipeline into a
 // self-contained executable (lib/GPU/AOT) and runs it on the local GPU with
@@ -124,6 +124,11 @@ Opt<bool> vectorize("vectorize",
                     llvm::cl::desc("Fast CPU kernels (default true); false "
                                    "compiles plain loops"),
                     llvm::cl::init(true), llvm::cl::cat(category));
+Opt<bool> dynamicShapes(
+    "dynamic",
+    llvm::cl::desc("Build the layer with B and M dynamic (?) and compile it "
+                   "without the input sizes, as ahead of time (cpu target)"),
+    llvm::cl::cat(category));
 Opt<uint64_t> seed("seed", llvm::cl::desc("Seed of the random inputs"),
                    llvm::cl::init(0), llvm::cl::cat(category));
 Opt<std::string> aotOut(
@@ -171,6 +176,7 @@ static Expected<LayerConfig> configFromFlags() {
   config.activation = *act;
   config.normalize = normalize;
   config.mask = mask;
+  config.dynamicBatchTokens = dynamicShapes;
   if (repeat < 1)
     return llvm::createStringError("--repeat must be at least 1, not " +
                                    llvm::Twine(repeat));
@@ -414,8 +420,11 @@ static std::optional<Failure> run() {
   LayerConfig config = *configOr;
   if (!aotOut.empty() && target != "cuda")
     return Failure{"--aot-out needs --target cuda", 1};
-  if (target == "cuda")
+  if (target == "cuda") {
+    if (dynamicShapes)
+      return Failure{"--dynamic needs --target cpu", 1};
     return runCuda(config);
+  }
 
   Expected<LayerInputs> inputs = layerInputs(config);
   if (!inputs)
@@ -479,6 +488,7 @@ static std::optional<Failure> run() {
     json.attribute("compile_ms", compileMs);
     json.attribute("cpu", options.cpu.getValue());
     json.attribute("vectorize", options.vectorize.getValue());
+    json.attribute("dynamic", config.dynamicBatchTokens);
     json.attribute("stream_block", options.streamBlock.getValue());
     writeSummaryAttributes(json, summarize(y));
   });

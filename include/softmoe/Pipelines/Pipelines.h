@@ -43,6 +43,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "that stream them from memory: -1 chosen per shape, 0 "
                      "never, N > 0 every contraction with a longer reduction"),
       llvm::cl::init(-1)};
+  PassOptions::Option<int64_t> expectedSize{
+      *this, "expected-size",
+      llvm::cl::desc("Extent that dynamic (?) dimensions are planned for: "
+                     "their tiles are peeled, so any extent runs the fast "
+                     "kernels"),
+      llvm::cl::init(128)};
   PassOptions::Option<bool> vectorize{
       *this, "vectorize",
       llvm::cl::desc("Tiled, fused, vectorized kernels (softmoe-cpu-codegen); "
