@@ -22,6 +22,7 @@
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Utils/AffineCanonicalizationUtils.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
@@ -679,21 +680,45 @@ tileDynamicDimsByOne(RewriterBase &rewriter, linalg::LinalgOp op,
                scf::SCFTilingOptions::LoopType::ForOp, &loops);
   if (failed(t))
     return failure();
-  // min(1, ub - iv) is 1 inside the loop: fold it so the tile is static.
-  for (LoopLikeOpInterface l : loops) {
-    auto forOp = cast<scf::ForOp>(l.getOperation());
-    SmallVector<affine::AffineMinOp> mins;
-    forOp.getBody()->walk([&](affine::AffineMinOp m) { mins.push_back(m); });
-    for (affine::AffineMinOp m : mins) {
-      if (!llvm::is_contained(m.getOperands(), forOp.getInductionVar()))
-        continue;
-      rewriter.setInsertionPoint(m);
-      (void)scf::rewritePeeledMinMaxOp(rewriter, m, forOp.getInductionVar(),
-                                       forOp.getUpperBound(),
-                                       forOp.getStep(), /*insideLoop=*/true);
-    }
-  }
   return *t;
+}
+
+/// Peels a loop with dynamic bounds at the last multiple of its step, and
+/// folds the tile sizes (min(step, ub - iv)) of its full iterations to the
+/// step. Unlike upstream's peelForLoopAndSimplifyBounds, only the min/max
+/// ops that use the induction variable directly are simplified: that one
+/// solves a Presburger problem for every min/max op of the whole nest, which
+/// took tens of seconds on a whole layer.
+static LogicalResult peelDynamicLoop(RewriterBase &rewriter, scf::ForOp forOp,
+                                     scf::ForOp &partial) {
+  if (forOp.getNumResults())
+    return failure();
+  Location loc = forOp.getLoc();
+  Value lb = forOp.getLowerBound(), ub = forOp.getUpperBound(),
+        step = forOp.getStep(), iv = forOp.getInductionVar();
+  rewriter.setInsertionPoint(forOp);
+  AffineExpr l, u, st;
+  bindSymbols(rewriter.getContext(), l, u, st);
+  Value split = affine::makeComposedAffineApply(rewriter, loc, u - (u - l) % st,
+                                                {lb, ub, step});
+  rewriter.setInsertionPointAfter(forOp);
+  partial = cast<scf::ForOp>(rewriter.clone(*forOp));
+  rewriter.modifyOpInPlace(
+      partial, [&] { partial.getLowerBoundMutable().assign(split); });
+  rewriter.modifyOpInPlace(
+      forOp, [&] { forOp.getUpperBoundMutable().assign(split); });
+  SmallVector<Operation *> sizes;
+  forOp.getBody()->walk([&](Operation *op) {
+    if (isa<affine::AffineMinOp, affine::AffineMaxOp>(op) &&
+        llvm::is_contained(op->getOperands(), iv))
+      sizes.push_back(op);
+  });
+  for (Operation *op : sizes) {
+    rewriter.setInsertionPoint(op);
+    (void)scf::rewritePeeledMinMaxOp(rewriter, op, iv, ub, step,
+                                     /*insideLoop=*/true);
+  }
+  return success();
 }
 
 /// Peels the last partial iteration of every loop nested in `root` (and
@@ -724,7 +749,9 @@ static void peelPartialTiles(RewriterBase &rewriter, Operation *root) {
           (lb && ub && ((*ub - *lb) % *step == 0 || *ub - *lb < *step)))
         return WalkResult::advance();
       scf::ForOp partial;
-      if (failed(scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial)))
+      if (failed(lb && ub ? scf::peelForLoopAndSimplifyBounds(rewriter, forOp,
+                                                             partial)
+                          : peelDynamicLoop(rewriter, forOp, partial)))
         return WalkResult::advance();
       partial->setAttr(kSeen, unit);
       if (llvm::is_contained(roots, forOp.getOperation()))

@@ -16,7 +16,7 @@
 // PEEL:             scf.for %{{.*}} = %c0 to %c384 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // PEEL-COUNT-24:      vector.fma {{.*}} : vector<16xf32>
 // PEEL:           scf.for %[[REM:.*]] = %[[SPLIT]] to %[[DIM]] step %c8 {
-// PEEL:             %[[ROWS:.*]] = affine.apply #{{.*}}(%[[REM]])[%[[DIM]]]
+// PEEL:             %[[ROWS:.*]] = affine.min #{{.*}}(%[[REM]])[%[[DIM]]]
 // PEEL:             scf.for %{{.*}} = %c0 to %[[ROWS]] step %c1 {
 // PEEL-COUNT-3:       vector.store %cst
 // PEEL:             scf.for %{{.*}} = %c0 to %[[ROWS]] step %c1 {
