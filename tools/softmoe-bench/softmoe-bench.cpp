@@ -488,8 +488,8 @@ static std::optional<Failure> run() {
     json.attribute("compile_ms", compileMs);
     json.attribute("cpu", options.cpu.getValue());
     json.attribute("vectorize", options.vectorize.getValue());
-    json.attribute("dynamic", config.dynamicBatchTokens);
     json.attribute("stream_block", options.streamBlock.getValue());
+    json.attribute("dynamic", config.dynamicBatchTokens);
     writeSummaryAttributes(json, summarize(y));
   });
   llvm::outs() << "\n";
