@@ -14,12 +14,15 @@
 #include "softmoe/Codegen/KernelConfig.h"
 #include "softmoe/Codegen/Passes.h"
 
+#include "DynamicSizes.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Utils/AffineCanonicalizationUtils.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
@@ -85,6 +88,9 @@ struct KernelPlan {
   /// Contractions: the DPS input broadcast along the register tile's rows
   /// ("A"); the other one ("B") is loaded a register of lanes at a time.
   unsigned rowInput = 0;
+  /// Contractions: the output's row dimensions (the register tile's rows
+  /// come from one of them).
+  SmallVector<unsigned> rowDims;
 };
 
 static SmallVector<int64_t> staticLoopRanges(linalg::LinalgOp op) {
@@ -138,9 +144,10 @@ static FailureOr<KernelPlan> planContraction(linalg::LinalgOp op,
                                              std::optional<RegisterTile> tile,
                                              int64_t threads,
                                              int64_t minParallelWork,
-                                             int64_t streamOverride) {
+                                             int64_t streamOverride,
+                                             int64_t expected) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
-      !linalg::isaContractionOpInterface(op) || !hasStaticShapes(op))
+      !linalg::isaContractionOpInterface(op))
     return failure();
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);
@@ -159,7 +166,9 @@ static FailureOr<KernelPlan> planContraction(linalg::LinalgOp op,
     return failure();
   ArrayRef<unsigned> rowSide = laneIsN ? dims->m : dims->n;
 
-  SmallVector<int64_t> ranges = staticLoopRanges(op);
+  // Dynamic extents are planned at the expected size.
+  SmallVector<int64_t> ranges = expectedLoopRanges(op, expected);
+  SmallVector<int64_t> staticRanges = staticLoopRanges(op);
   // Rows of the register tile: the longest dimension on the other side.
   unsigned row = rowSide.front();
   for (unsigned d : rowSide)
@@ -175,7 +184,13 @@ static FailureOr<KernelPlan> planContraction(linalg::LinalgOp op,
                  elementType(op.getDpsInputOperand(1)).isBF16() &&
                  elementType(op.getDpsInitOperand(0)).isF32();
   // Streaming B: one batch's B bytes and the FLOPs per byte decide.
-  if (dims->k.size() == 1 && streamOverride != 0) {
+  // (Streaming blocks and prefetches assume a static B and reduction.)
+  bool staticB = llvm::none_of(
+      op.getMatchingIndexingMap(bOperand).getResults(), [&](AffineExpr e) {
+        auto d = dyn_cast<AffineDimExpr>(e);
+        return !d || ShapedType::isDynamic(staticRanges[d.getPosition()]);
+      });
+  if (dims->k.size() == 1 && streamOverride != 0 && staticB) {
     unsigned k = dims->k.front();
     int64_t bElemBytes = elementType(bOperand).getIntOrFloatBitWidth() / 8;
     int64_t bBytes = bElemBytes;
@@ -231,10 +246,52 @@ static FailureOr<KernelPlan> planContraction(linalg::LinalgOp op,
     if (d != row)
       plan.parallelOrder.push_back(d);
   plan.parallelOrder.push_back(row);
+  plan.rowDims.assign(rowSide.begin(), rowSide.end());
   if (threads > 1 && product(ranges) >= minParallelWork)
     plan.forallDim = pickForallDim(op, plan.parallelOrder, ranges,
                                    plan.parallelTiles, threads);
   return plan;
+}
+
+/// A contraction that streams B (chooseStreamBlock) at few rows and not at
+/// many, where the rows are one dynamic dimension: which kernel is right is
+/// known only at run time, so it gets both (splitStreamVersions).
+struct StreamVersions {
+  /// The dynamic row dimension, the largest extent that streams, and the
+  /// reduction block then.
+  unsigned dim = 0;
+  int64_t maxExtent = 0;
+  int64_t block = 0;
+};
+
+static std::optional<StreamVersions>
+streamVersions(linalg::LinalgOp op, const CPUTarget &target,
+               std::optional<RegisterTile> tile, int64_t threads,
+               int64_t minParallelWork) {
+  constexpr int64_t kLarge = 1 << 16;
+  auto at = [&](int64_t extent) {
+    return planContraction(op, target, tile, threads, minParallelWork,
+                           /*streamOverride=*/-1, extent);
+  };
+  FailureOr<KernelPlan> small = at(1), large = at(kLarge);
+  if (failed(small) || failed(large) || !small->streamBlock ||
+      large->streamBlock)
+    return std::nullopt;
+  SmallVector<int64_t> ranges = staticLoopRanges(op);
+  SmallVector<unsigned> dynamicRows;
+  for (unsigned d : small->rowDims)
+    if (ShapedType::isDynamic(ranges[d]))
+      dynamicRows.push_back(d);
+  if (dynamicRows.size() != 1)
+    return std::nullopt;
+  // Fewer rows never make streaming less worth it: bisect the boundary.
+  int64_t lo = 1, hi = kLarge;
+  while (hi - lo > 1) {
+    int64_t mid = lo + (hi - lo) / 2;
+    FailureOr<KernelPlan> p = at(mid);
+    (succeeded(p) && p->streamBlock ? lo : hi) = mid;
+  }
+  return StreamVersions{dynamicRows.front(), lo, small->streamBlock};
 }
 
 /// Whether some operand indexes loop dimension `d` other than by its last
@@ -258,23 +315,27 @@ static bool isStridedSomewhere(linalg::LinalgOp op, unsigned d) {
 /// (q . k over the head dimension, contiguous in both) would otherwise run
 /// their lanes along the keys, a strided gather from k that the vector
 /// lowering does not handle.
-static std::optional<unsigned> pickLaneDim(linalg::LinalgOp op) {
+static std::optional<unsigned> pickLaneDim(linalg::LinalgOp op,
+                                           int64_t expected) {
   SmallVector<int64_t> ranges = staticLoopRanges(op);
   std::optional<unsigned> lane, unstrided;
   int64_t biggest = -1, biggestUnstrided = -1;
   for (OpOperand &operand : op->getOpOperands()) {
     auto t = dyn_cast<MemRefType>(operand.get().getType());
-    if (!t || !t.hasStaticShape())
+    if (!t)
       continue;
+    // Lanes run along a static dimension (a dynamic one would only have
+    // unit tiles in the remainder); operands are weighed at expected sizes.
     std::optional<unsigned> d = contiguousDim(op, &operand);
-    if (!d || ranges[*d] == 1)
+    if (!d || ranges[*d] == 1 || ShapedType::isDynamic(ranges[*d]))
       continue;
-    if (t.getNumElements() > biggest) {
-      biggest = t.getNumElements();
+    int64_t elems = expectedNumElements(t, expected);
+    if (elems > biggest) {
+      biggest = elems;
       lane = d;
     }
-    if (!isStridedSomewhere(op, *d) && t.getNumElements() > biggestUnstrided) {
-      biggestUnstrided = t.getNumElements();
+    if (!isStridedSomewhere(op, *d) && elems > biggestUnstrided) {
+      biggestUnstrided = elems;
       unstrided = d;
     }
   }
@@ -286,11 +347,12 @@ static std::optional<unsigned> pickLaneDim(linalg::LinalgOp op) {
 /// dimension (where unrolling to registers expects them) and reductions over
 /// other dimensions become elementwise across iterations.
 static linalg::LinalgOp moveLaneDimLast(RewriterBase &rewriter,
-                                        linalg::LinalgOp op) {
+                                        linalg::LinalgOp op,
+                                        int64_t expected) {
   auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-  std::optional<unsigned> lane = pickLaneDim(op);
+  std::optional<unsigned> lane = pickLaneDim(op, expected);
   unsigned n = op.getNumLoops();
-  if (!generic || !lane || *lane == n - 1 || !hasStaticShapes(op))
+  if (!generic || !lane || *lane == n - 1)
     return op;
   SmallVector<unsigned> perm;
   for (unsigned d = 0; d < n; ++d)
@@ -306,18 +368,19 @@ static linalg::LinalgOp moveLaneDimLast(RewriterBase &rewriter,
 /// Plan for any other op: vectorized along one contiguous dimension, every
 /// other dimension one iteration at a time, reductions innermost.
 static KernelPlan planElementwise(linalg::LinalgOp op, const CPUTarget &target,
-                                  int64_t threads, int64_t minParallelWork) {
+                                  int64_t threads, int64_t minParallelWork,
+                                  int64_t expected) {
   KernelPlan plan;
   unsigned nLoops = op.getNumLoops();
-  SmallVector<int64_t> ranges = staticLoopRanges(op);
+  SmallVector<int64_t> ranges = expectedLoopRanges(op, expected);
   plan.parallelTiles.assign(nLoops, 0);
   plan.reductionTiles.assign(nLoops, 0);
-  if (!hasStaticShapes(op) || op.getNumDpsInits() != 1 || nLoops == 0) {
+  if (op.getNumDpsInits() != 1 || nLoops == 0) {
     plan.vectorize = false;
     return plan;
   }
   auto iters = op.getIteratorTypesArray();
-  std::optional<unsigned> lane = pickLaneDim(op);
+  std::optional<unsigned> lane = pickLaneDim(op, expected);
   for (unsigned d = 0; d < nLoops; ++d) {
     if (linalg::isReductionIterator(iters[d]))
       plan.reductionTiles[d] = 1;
@@ -374,7 +437,7 @@ static Operation *adjacentMemoryOp(Operation *op, bool forward) {
 /// bias.
 static bool isInitializerOf(linalg::LinalgOp p, Value buffer) {
   if (!p || !p.hasPureBufferSemantics() || p.getNumDpsInits() != 1 ||
-      p.getNumReductionLoops() != 0 || !hasStaticShapes(p))
+      p.getNumReductionLoops() != 0)
     return false;
   OpOperand *init = p.getDpsInitOperand(0);
   if (init->get() != buffer || !isIdentityOn(p, init) ||
@@ -390,12 +453,11 @@ static bool isInitializerOf(linalg::LinalgOp p, Value buffer) {
 static bool isPointwiseConsumerOf(linalg::LinalgOp e, Value buffer,
                                   linalg::LinalgOp producer) {
   if (!e || !e.hasPureBufferSemantics() || e.getNumDpsInits() != 1 ||
-      e.getNumReductionLoops() != 0 || !hasStaticShapes(e))
+      e.getNumReductionLoops() != 0)
     return false;
   OpOperand *init = e.getDpsInitOperand(0);
   if (!isIdentityOn(e, init) || !isRootBuffer(init->get()) ||
-      cast<MemRefType>(init->get().getType()).getShape() !=
-          cast<MemRefType>(buffer.getType()).getShape())
+      !haveSameShape(init->get(), buffer))
     return false;
   bool readsBuffer = false;
   for (OpOperand &operand : e->getOpOperands()) {
@@ -414,10 +476,16 @@ static bool isPointwiseConsumerOf(linalg::LinalgOp e, Value buffer,
   });
 }
 
+/// FusionGroup::streamBlock when the pass's stream-block applies.
+static constexpr int64_t kStreamByOption = -2;
+
 struct FusionGroup {
   linalg::LinalgOp root;
   linalg::LinalgOp initializer;
   SmallVector<linalg::LinalgOp> consumers;
+  /// The root's stream-block, where it is decided per group (one version
+  /// of a contraction whose streaming depends on a dynamic extent).
+  int64_t streamBlock = kStreamByOption;
 };
 
 static FusionGroup findFusionGroup(linalg::LinalgOp root, bool isContraction) {
@@ -452,6 +520,66 @@ static FusionGroup findFusionGroup(linalg::LinalgOp root, bool isContraction) {
   return g;
 }
 
+/// Puts `g` in both branches of an scf.if on the run-time extent of the
+/// root's dimension `v.dim`: at most `v.maxExtent`, the root streams B and
+/// its initializer and consumers are kernels of their own (as for a static
+/// streamed contraction); beyond, a clone of the group is fused and does not
+/// stream. Appends the resulting groups to `out`.
+static void splitStreamVersions(RewriterBase &rewriter, FusionGroup g,
+                                const StreamVersions &v,
+                                DenseSet<Operation *> &fused,
+                                SmallVectorImpl<FusionGroup> &out) {
+  SmallVector<Operation *> members;
+  if (g.initializer)
+    members.push_back(g.initializer);
+  members.push_back(g.root);
+  for (linalg::LinalgOp c : g.consumers)
+    members.push_back(c);
+  Location loc = g.root.getLoc();
+  rewriter.setInsertionPointAfter(members.back());
+  SmallVector<Range> ranges = g.root.createLoopRanges(rewriter, loc);
+  Value extent =
+      getValueOrCreateConstantIndexOp(rewriter, loc, ranges[v.dim].size);
+  Value cond = arith::CmpIOp::create(
+      rewriter, loc, arith::CmpIPredicate::ule, extent,
+      arith::ConstantIndexOp::create(rewriter, loc, v.maxExtent));
+  auto ifOp = scf::IfOp::create(rewriter, loc, cond, /*withElseRegion=*/true);
+
+  FusionGroup fusedVersion;
+  rewriter.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+  for (Operation *m : members) {
+    auto c = cast<linalg::LinalgOp>(rewriter.clone(*m));
+    if (m == g.initializer.getOperation()) {
+      fusedVersion.initializer = c;
+      fused.insert(c);
+    } else if (m == g.root.getOperation()) {
+      fusedVersion.root = c;
+    } else {
+      fusedVersion.consumers.push_back(c);
+      fused.insert(c);
+    }
+  }
+  fusedVersion.streamBlock = 0;
+
+  for (Operation *m : members) {
+    m->moveBefore(ifOp.thenBlock()->getTerminator());
+    fused.erase(m);
+  }
+  auto alone = [](linalg::LinalgOp op) {
+    FusionGroup one;
+    one.root = op;
+    return one;
+  };
+  if (g.initializer)
+    out.push_back(alone(g.initializer));
+  FusionGroup streamed = alone(g.root);
+  streamed.streamBlock = v.block;
+  out.push_back(streamed);
+  for (linalg::LinalgOp c : g.consumers)
+    out.push_back(alone(c));
+  out.push_back(fusedVersion);
+}
+
 //===----------------------------------------------------------------------===//
 // Tiling
 //===----------------------------------------------------------------------===//
@@ -482,10 +610,8 @@ tileOfRootBuffer(OpBuilder &b, Location loc, Value view, Value root) {
                                                          {offsets[i], off});
     view = sv.getSource();
   }
-  if (sizes.empty()) {
-    for (int64_t s : cast<MemRefType>(root.getType()).getShape())
-      sizes.push_back(b.getIndexAttr(s));
-  }
+  if (sizes.empty())
+    sizes = memref::getMixedSizes(b, loc, root);
   return std::make_pair(offsets, sizes);
 }
 
@@ -536,9 +662,72 @@ tileWith(RewriterBase &rewriter, linalg::LinalgOp op, ArrayRef<int64_t> tiles,
   return cast<linalg::LinalgOp>(r->tiledOps.front());
 }
 
+/// Tiles every dynamic dimension of `op` by 1 (parallel ones, and with
+/// `reductions` reduction ones too) and folds the unit sizes, so that the
+/// tile is static once its views are canonicalized. This is what runs the
+/// remainder that peeling leaves of a dynamic extent.
+static FailureOr<linalg::LinalgOp>
+tileDynamicDimsByOne(RewriterBase &rewriter, linalg::LinalgOp op,
+                     bool reductions) {
+  SmallVector<int64_t> ranges = staticLoopRanges(op);
+  auto iters = op.getIteratorTypesArray();
+  SmallVector<int64_t> tiles(op.getNumLoops(), 0);
+  for (unsigned d = 0; d < op.getNumLoops(); ++d)
+    if (ShapedType::isDynamic(ranges[d]) &&
+        (reductions || linalg::isParallelIterator(iters[d])))
+      tiles[d] = 1;
+  if (llvm::all_of(tiles, [](int64_t t) { return t == 0; }))
+    return op;
+  SmallVector<LoopLikeOpInterface> loops;
+  FailureOr<linalg::LinalgOp> t =
+      tileWith(rewriter, op, tiles, {},
+               scf::SCFTilingOptions::LoopType::ForOp, &loops);
+  if (failed(t))
+    return failure();
+  return *t;
+}
+
+/// Peels a loop with dynamic bounds at the last multiple of its step, and
+/// folds the tile sizes (min(step, ub - iv)) of its full iterations to the
+/// step. Unlike upstream's peelForLoopAndSimplifyBounds, only the min/max
+/// ops that use the induction variable directly are simplified: that one
+/// solves a Presburger problem for every min/max op of the whole nest, which
+/// took tens of seconds on a whole layer.
+static LogicalResult peelDynamicLoop(RewriterBase &rewriter, scf::ForOp forOp,
+                                     scf::ForOp &partial) {
+  if (forOp.getNumResults())
+    return failure();
+  Location loc = forOp.getLoc();
+  Value lb = forOp.getLowerBound(), ub = forOp.getUpperBound(),
+        step = forOp.getStep(), iv = forOp.getInductionVar();
+  rewriter.setInsertionPoint(forOp);
+  AffineExpr l, u, st;
+  bindSymbols(rewriter.getContext(), l, u, st);
+  Value split = affine::makeComposedAffineApply(rewriter, loc, u - (u - l) % st,
+                                                {lb, ub, step});
+  rewriter.setInsertionPointAfter(forOp);
+  partial = cast<scf::ForOp>(rewriter.clone(*forOp));
+  rewriter.modifyOpInPlace(
+      partial, [&] { partial.getLowerBoundMutable().assign(split); });
+  rewriter.modifyOpInPlace(
+      forOp, [&] { forOp.getUpperBoundMutable().assign(split); });
+  SmallVector<Operation *> sizes;
+  forOp.getBody()->walk([&](Operation *op) {
+    if (isa<affine::AffineMinOp, affine::AffineMaxOp>(op) &&
+        llvm::is_contained(op->getOperands(), iv))
+      sizes.push_back(op);
+  });
+  for (Operation *op : sizes) {
+    rewriter.setInsertionPoint(op);
+    (void)scf::rewritePeeledMinMaxOp(rewriter, op, iv, ub, step,
+                                     /*insideLoop=*/true);
+  }
+  return success();
+}
+
 /// Peels the last partial iteration of every loop nested in `root` (and
-/// `root` itself) whose trip count is static and not a multiple of its step,
-/// so that the tiles inside have static shapes. Peeling an outer loop clones
+/// `root` itself) whose trip count is dynamic, or static and not a multiple
+/// of its step, so that the tiles inside have static shapes. Peeling an outer loop clones
 /// its body, so the walk repeats until every copy is peeled.
 static void peelPartialTiles(RewriterBase &rewriter, Operation *root) {
   // Visited loops carry a marker rather than sit in a pointer set: peeling
@@ -558,11 +747,15 @@ static void peelPartialTiles(RewriterBase &rewriter, Operation *root) {
       std::optional<int64_t> lb = getConstantIntValue(forOp.getLowerBound());
       std::optional<int64_t> ub = getConstantIntValue(forOp.getUpperBound());
       std::optional<int64_t> step = getConstantIntValue(forOp.getStep());
-      if (!lb || !ub || !step || (*ub - *lb) % *step == 0 ||
-          *ub - *lb < *step)
+      // Dynamic bounds (a `?` extent) are peeled whatever they turn out to
+      // be: the main loop's tiles are then static.
+      if (!step || *step == 1 ||
+          (lb && ub && ((*ub - *lb) % *step == 0 || *ub - *lb < *step)))
         return WalkResult::advance();
       scf::ForOp partial;
-      if (failed(scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial)))
+      if (failed(lb && ub ? scf::peelForLoopAndSimplifyBounds(rewriter, forOp,
+                                                             partial)
+                          : peelDynamicLoop(rewriter, forOp, partial)))
         return WalkResult::advance();
       partial->setAttr(kSeen, unit);
       if (llvm::is_contained(roots, forOp.getOperation()))
@@ -1104,7 +1297,7 @@ static LogicalResult applyStage(func::FuncOp func,
 /// register tile broadcasts f32; B (the weights) stays narrow in memory and
 /// is widened in registers. The copy is freed at the end of the block.
 static void widenNarrowRowOperands(RewriterBase &rewriter, func::FuncOp func,
-                                   const CPUTarget &target) {
+                                   const CPUTarget &target, int64_t expected) {
   SmallVector<linalg::LinalgOp> contractions;
   func.walk([&](linalg::LinalgOp op) {
     if (op.hasPureBufferSemantics() && linalg::isaContractionOpInterface(op))
@@ -1113,7 +1306,7 @@ static void widenNarrowRowOperands(RewriterBase &rewriter, func::FuncOp func,
   for (linalg::LinalgOp op : contractions) {
     FailureOr<KernelPlan> plan = planContraction(
         op, target, /*tile=*/std::nullopt, /*threads=*/1,
-        /*minParallelWork=*/0, /*streamOverride=*/0);
+        /*minParallelWork=*/0, /*streamOverride=*/0, expected);
     if (failed(plan) || plan->bf16Dot)
       continue;
     OpOperand *a = op.getDpsInputOperand(plan->rowInput);
@@ -1140,9 +1333,15 @@ static void widenNarrowRowOperands(RewriterBase &rewriter, func::FuncOp func,
         before = prev;
     Location loc = op.getLoc();
     rewriter.setInsertionPoint(before);
+    SmallVector<Value> dynamicSizes;
+    for (auto [d, size] : llvm::enumerate(aType.getShape()))
+      if (ShapedType::isDynamic(size))
+        dynamicSizes.push_back(
+            memref::DimOp::create(rewriter, loc, a->get(), d));
     Value wide = memref::AllocOp::create(
         rewriter, loc,
-        MemRefType::get(aType.getShape(), rewriter.getF32Type()));
+        MemRefType::get(aType.getShape(), rewriter.getF32Type()),
+        dynamicSizes);
     AffineMap id = rewriter.getMultiDimIdentityMap(aType.getRank());
     SmallVector<utils::IteratorType> iters(aType.getRank(),
                                            utils::IteratorType::parallel);
@@ -1178,6 +1377,7 @@ private:
   LogicalResult buildKernel(RewriterBase &rewriter, linalg::LinalgOp op,
                             const KernelPlan &plan, const FusionGroup &group);
   LogicalResult vectorizeTiles(RewriterBase &rewriter);
+  LogicalResult cleanupTiles(func::FuncOp func);
   LogicalResult lowerVectors(RewriterBase &rewriter, int64_t lanes,
                              bool bf16Dot);
   /// Tiles, fuses, vectorizes and lowers every kernel of the function.
@@ -1186,6 +1386,9 @@ private:
 
   /// Why generate() failed, for the warning.
   std::string failureReason;
+  /// The size dynamic extents are planned for (expected-size, or the
+  /// function's softmoe.expected_size).
+  int64_t expectedExtent = 0;
 };
 
 /// Collapses runs of consecutive loop dimensions that every operand indexes
@@ -1195,7 +1398,7 @@ private:
 static linalg::LinalgOp collapseContiguousDims(RewriterBase &rewriter,
                                                linalg::LinalgOp op) {
   auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-  if (!generic || !hasStaticShapes(op))
+  if (!generic)
     return op;
   bool identityLayouts = llvm::all_of(op->getOperands(), [](Value v) {
     auto t = dyn_cast<MemRefType>(v.getType());
@@ -1252,7 +1455,11 @@ LogicalResult CPUCodegenPass::buildKernel(RewriterBase &rewriter,
   if (plan.forallDim >= 0) {
     SmallVector<int64_t> tiles(nLoops, 0);
     tiles[plan.forallDim] = parallelTiles[plan.forallDim];
-    parallelTiles[plan.forallDim] = 0;
+    // A dynamic dimension is tiled again inside, by the same tile: that
+    // one-trip loop is peeled like any other, so a thread's full tiles are
+    // static.
+    if (!ShapedType::isDynamic(staticLoopRanges(op)[plan.forallDim]))
+      parallelTiles[plan.forallDim] = 0;
     FailureOr<linalg::LinalgOp> t =
         tileWith(rewriter, current, tiles, {},
                  scf::SCFTilingOptions::LoopType::ForallOp, &loops);
@@ -1299,21 +1506,24 @@ LogicalResult CPUCodegenPass::buildKernel(RewriterBase &rewriter,
   return success();
 }
 
+/// Folds the sizes and views of tiles to constants where they are.
+LogicalResult CPUCodegenPass::cleanupTiles(func::FuncOp func) {
+  RewritePatternSet patterns(&getContext());
+  memref::SubViewOp::getCanonicalizationPatterns(patterns, &getContext());
+  affine::AffineMinOp::getCanonicalizationPatterns(patterns, &getContext());
+  affine::AffineApplyOp::getCanonicalizationPatterns(patterns, &getContext());
+  memref::CastOp::getCanonicalizationPatterns(patterns, &getContext());
+  linalg::populateLinalgTilingCanonicalizationPatterns(patterns);
+  return applyStage(func, std::move(patterns), "tile cleanup", failureReason);
+}
+
 /// Tiles the reduction dimensions of every marked op (after peeling made
 /// their shapes static) and vectorizes every marked tile.
 LogicalResult CPUCodegenPass::vectorizeTiles(RewriterBase &rewriter) {
   func::FuncOp func = getOperation();
   // Peeling leaves affine.min sizes that fold to constants.
-  {
-    RewritePatternSet patterns(&getContext());
-    memref::SubViewOp::getCanonicalizationPatterns(patterns, &getContext());
-    affine::AffineMinOp::getCanonicalizationPatterns(patterns, &getContext());
-    affine::AffineApplyOp::getCanonicalizationPatterns(patterns, &getContext());
-    memref::CastOp::getCanonicalizationPatterns(patterns, &getContext());
-    linalg::populateLinalgTilingCanonicalizationPatterns(patterns);
-    if (failed(applyStage(func, std::move(patterns), "tile cleanup", failureReason)))
-      return failure();
-  }
+  if (failed(cleanupTiles(func)))
+    return failure();
   SmallVector<linalg::LinalgOp> pending;
   func.walk([&](linalg::LinalgOp op) {
     if (op->hasAttr(kReduceLater))
@@ -1321,8 +1531,12 @@ LogicalResult CPUCodegenPass::vectorizeTiles(RewriterBase &rewriter) {
   });
   for (linalg::LinalgOp op : pending) {
     op->removeAttr(kReduceLater);
-    if (!hasStaticShapes(op))
-      continue;
+    // The remainder of a dynamic extent: unit tiles along it.
+    FailureOr<linalg::LinalgOp> unit = tileDynamicDimsByOne(
+        rewriter, op, /*reductions=*/false);
+    if (failed(unit))
+      return failure();
+    op = *unit;
     auto iters = op.getIteratorTypesArray();
     SmallVector<int64_t> ranges = staticLoopRanges(op);
     SmallVector<int64_t> tiles(op.getNumLoops(), 0);
@@ -1332,10 +1546,15 @@ LogicalResult CPUCodegenPass::vectorizeTiles(RewriterBase &rewriter) {
     op->removeAttr(kDotPairs);
     for (unsigned d = 0; d < op.getNumLoops(); ++d)
       if (linalg::isReductionIterator(iters[d]))
-        tiles[d] = pairs && ranges[d] % 2 == 0 ? 2 : 1;
-    // A reduction along the vector lanes steps by its lane tile.
+        tiles[d] = pairs && !ShapedType::isDynamic(ranges[d]) &&
+                           ranges[d] % 2 == 0
+                       ? 2
+                       : 1;
+    // A reduction along the vector lanes steps by its lane tile (lanes run
+    // along static dimensions only).
     if (auto keep = op->getAttrOfType<DenseI64ArrayAttr>(kLaneReduction)) {
-      tiles[keep[0]] = keep[1] >= ranges[keep[0]] ? 0 : keep[1];
+      if (!ShapedType::isDynamic(ranges[keep[0]]))
+        tiles[keep[0]] = keep[1] >= ranges[keep[0]] ? 0 : keep[1];
       op->removeAttr(kLaneReduction);
     }
     SmallVector<LoopLikeOpInterface> loops;
@@ -1358,6 +1577,26 @@ LogicalResult CPUCodegenPass::vectorizeTiles(RewriterBase &rewriter) {
     if (op->hasAttr(kVectorize))
       tiles.push_back(op);
   });
+  // Remainders of dynamic extents: unit tiles, static once the views fold.
+  bool unitTiled = false;
+  for (linalg::LinalgOp &op : tiles) {
+    FailureOr<linalg::LinalgOp> unit =
+        tileDynamicDimsByOne(rewriter, op, /*reductions=*/true);
+    if (failed(unit))
+      return failure();
+    unitTiled |= *unit != op;
+    op = *unit;
+    op->setAttr(kVectorize, rewriter.getUnitAttr());
+  }
+  if (unitTiled) {
+    if (failed(cleanupTiles(func)))
+      return failure();
+    tiles.clear();
+    func.walk([&](linalg::LinalgOp op) {
+      if (op->hasAttr(kVectorize))
+        tiles.push_back(op);
+    });
+  }
   for (linalg::LinalgOp op : tiles) {
     op->removeAttr(kVectorize);
     if (!hasStaticShapes(op))
@@ -1490,6 +1729,20 @@ void CPUCodegenPass::runOnOperation() {
     func.emitError() << "softmoe-cpu-codegen: threads must be >= 1";
     return signalPassFailure();
   }
+  if (expectedSize < 1) {
+    func.emitError() << "softmoe-cpu-codegen: expected-size must be >= 1";
+    return signalPassFailure();
+  }
+  expectedExtent = expectedSize;
+  if (Attribute a = func->getAttr(kExpectedSizeAttr)) {
+    auto i = dyn_cast<IntegerAttr>(a);
+    if (!i || i.getInt() < 1) {
+      func.emitError() << "softmoe-cpu-codegen: " << kExpectedSizeAttr
+                       << " must be a positive integer";
+      return signalPassFailure();
+    }
+    expectedExtent = i.getInt();
+  }
 
   // Code generation either completes or leaves the function as it was: the
   // loop lowering after this pass still handles every linalg op, so an
@@ -1517,7 +1770,7 @@ CPUCodegenPass::generate(RewriterBase &rewriter, const CPUTarget &cpuTarget,
       return RegisterTile{a[0], a[1]};
     return tileOverride;
   };
-  widenNarrowRowOperands(rewriter, func, *cpu);
+  widenNarrowRowOperands(rewriter, func, *cpu, expectedExtent);
   // Fusion groups are decided on the untouched IR, in program order.
   SmallVector<linalg::LinalgOp> ops;
   func.walk([&](linalg::LinalgOp op) {
@@ -1528,18 +1781,25 @@ CPUCodegenPass::generate(RewriterBase &rewriter, const CPUTarget &cpuTarget,
   // first; every op nobody claimed is a kernel of its own.
   DenseSet<Operation *> fused;
   DenseMap<Operation *, FusionGroup> rootGroups;
+  DenseMap<Operation *, StreamVersions> versioned;
   for (linalg::LinalgOp op : ops) {
-    if (fused.contains(op) || op.getNumReductionLoops() == 0 ||
-        !hasStaticShapes(op))
+    if (fused.contains(op) || op.getNumReductionLoops() == 0)
       continue;
     FusionGroup group =
         findFusionGroup(op, linalg::isaContractionOpInterface(op));
     // A streamed contraction stores its accumulators once per reduction
     // block, so its initializer runs before and its consumers after it, as
     // kernels of their own.
-    FailureOr<KernelPlan> plan = planContraction(
-        op, *cpu, tileFor(op), threads, minParallelWork, streamBlock);
-    if (succeeded(plan) && plan->streamBlock) {
+    FailureOr<KernelPlan> plan =
+        planContraction(op, *cpu, tileFor(op), threads, minParallelWork,
+                        streamBlock, expectedExtent);
+    std::optional<StreamVersions> versions;
+    if (streamBlock == -1)
+      versions = streamVersions(op, *cpu, tileFor(op), threads,
+                                minParallelWork);
+    if (versions)
+      versioned[op] = *versions;
+    else if (succeeded(plan) && plan->streamBlock) {
       group.initializer = nullptr;
       group.consumers.clear();
     }
@@ -1563,6 +1823,18 @@ CPUCodegenPass::generate(RewriterBase &rewriter, const CPUTarget &cpuTarget,
       g.root = op;
       groups.push_back(g);
     }
+  }
+  // Streaming decided at run time: both versions, each a group of its own.
+  if (!versioned.empty()) {
+    SmallVector<FusionGroup> split;
+    for (FusionGroup &g : groups) {
+      auto it = versioned.find(g.root);
+      if (it == versioned.end())
+        split.push_back(g);
+      else
+        splitStreamVersions(rewriter, g, it->second, fused, split);
+    }
+    groups = std::move(split);
   }
   // Collapse each kernel's dimensions. A fill that initializes a collapsed
   // root is re-created on the root's collapsed view; roots with other fused
@@ -1598,9 +1870,12 @@ CPUCodegenPass::generate(RewriterBase &rewriter, const CPUTarget &cpuTarget,
     // Fused ops are decided on the uncollapsed root: a root that claimed
     // some (so it did not stream then) must not stream now.
     bool hasFused = g.initializer || !g.consumers.empty();
+    int64_t stream = g.streamBlock != kStreamByOption ? g.streamBlock
+                     : hasFused                        ? 0
+                                                       : streamBlock;
     FailureOr<KernelPlan> plan =
         planContraction(op, *cpu, tileFor(op), threads, minParallelWork,
-                        hasFused ? 0 : streamBlock);
+                        stream, expectedExtent);
     if (succeeded(plan)) {
       // The vectorizer turns named contractions into vector.contract (and
       // from there FMAs); a generic one would become mulf + reductions.
@@ -1615,9 +1890,10 @@ CPUCodegenPass::generate(RewriterBase &rewriter, const CPUTarget &cpuTarget,
         g.root = op;
       }
     } else {
-      op = moveLaneDimLast(rewriter, op);
+      op = moveLaneDimLast(rewriter, op, expectedExtent);
       g.root = op;
-      plan = planElementwise(op, *cpu, threads, minParallelWork);
+      plan = planElementwise(op, *cpu, threads, minParallelWork,
+                             expectedExtent);
     }
     kernels.emplace_back(op, *plan, g);
   }

@@ -3,13 +3,14 @@
 // The CPU code generation seam of softmoe-cpu-pipeline:
 //
 //   softmoe-cpu-codegen{target=cpu threads register-tile stream-block} (func)
-//     tiles, fuses and vectorizes every static linalg op into register-tiled
-//     vector kernels; threads > 1 distributes outer loops with scf.forall
+//     tiles, fuses and vectorizes every linalg op into register-tiled vector
+//     kernels (dynamic extents peeled); threads > 1 distributes outer loops
+//     with scf.forall
 //   canonicalize, cse
 //   scf.forall -> scf.parallel -> OpenMP (omp.parallel + omp.wsloop with
 //     num_threads = threads), canonicalize (inlines the alloca scopes the
 //     conversion wraps loop bodies in)
-//   convert-linalg-to-loops for what was not vectorized (dynamic shapes),
+//   convert-linalg-to-loops for what was not vectorized,
 //   convert-vector-to-scf for transfers left with more than one dimension
 //
 // With vectorize=false it is the reference path: every linalg op becomes a
@@ -37,6 +38,7 @@ void mlir::softmoe::addCPUCodegenPasses(OpPassManager &pm,
     codegen.threads = options.threads;
     codegen.registerTile = options.registerTile;
     codegen.streamBlock = options.streamBlock;
+    codegen.expectedSize = options.expectedSize;
     pm.addNestedPass<func::FuncOp>(createSoftMoECPUCodegen(codegen));
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());

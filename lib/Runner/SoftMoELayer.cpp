@@ -83,7 +83,10 @@ mlir::softmoe::buildLayerModule(MLIRContext *ctx, const LayerConfig &config) {
   auto tensor = [&](ArrayRef<int64_t> shape, Type elem) -> Type {
     return RankedTensorType::get(shape, elem);
   };
-  SmallVector<Type> argTypes = {tensor({s.batch, s.tokens, s.dim}, et),
+  // --dynamic: B and M are `?`, for code that takes any batch and length.
+  int64_t batch = config.dynamicBatchTokens ? ShapedType::kDynamic : s.batch;
+  int64_t tokens = config.dynamicBatchTokens ? ShapedType::kDynamic : s.tokens;
+  SmallVector<Type> argTypes = {tensor({batch, tokens, s.dim}, et),
                                 tensor({s.dim, s.experts, s.slots}, et),
                                 tensor({s.experts, s.dim, s.hidden}, et),
                                 tensor({s.experts, s.hidden}, et),
@@ -93,8 +96,8 @@ mlir::softmoe::buildLayerModule(MLIRContext *ctx, const LayerConfig &config) {
     argTypes.push_back(tensor({}, et));
   if (config.mask)
     argTypes.push_back(
-        tensor({s.batch, s.tokens}, elementType(ctx, ElementKind::I1)));
-  Type yType = tensor({s.batch, s.tokens, s.dim}, et);
+        tensor({batch, tokens}, elementType(ctx, ElementKind::I1)));
+  Type yType = tensor({batch, tokens, s.dim}, et);
 
   Location loc = NameLoc::get(StringAttr::get(ctx, "softmoe-bench"));
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);

@@ -40,7 +40,12 @@ def SoftMoECPUCodegen : Pass<"softmoe-cpu-codegen", "func::FuncOp"> {
       peeled so that every kernel has static shapes, and with `threads` > 1
       the outermost loop with enough iterations becomes an `scf.forall`.
 
-    Ops with dynamic shapes are left to the generic loop lowering.
+    Dynamic extents (a `?` batch or token count) get the same kernels: they
+    are planned at an expected size (`expected-size`, or the function's
+    `softmoe.expected_size` integer attribute), their tile loops are peeled
+    so that full tiles run the static register kernels, the remainder runs
+    unit tiles along the dynamic dimension (still vectorized along a static
+    one), and `scf.forall` splits a dynamic dimension at run time.
   }];
   let options = [
     Option<"target", "target", "std::string", "\"host\"",
@@ -66,6 +71,9 @@ def SoftMoECPUCodegen : Pass<"softmoe-cpu-codegen", "func::FuncOp"> {
            "tiles) or vectorize (vector ops before unrolling and lowering)">,
     Option<"minParallelWork", "min-parallel-work", "int64_t", "32768",
            "Iterations below which an op is not worth a parallel region">,
+    Option<"expectedSize", "expected-size", "int64_t", "128",
+           "Extent that dynamic dimensions are planned for (register tiles, "
+           "threads); any extent runs correctly">,
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",

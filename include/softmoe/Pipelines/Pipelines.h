@@ -51,6 +51,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "compiled code calls MPI_Allreduce (MPICH ABI); 0 = "
                      "one process, no MPI"),
       llvm::cl::init(0)};
+  PassOptions::Option<int64_t> expectedSize{
+      *this, "expected-size",
+      llvm::cl::desc("Extent that dynamic (?) dimensions are planned for: "
+                     "their tiles are peeled, so any extent runs the fast "
+                     "kernels"),
+      llvm::cl::init(128)};
   PassOptions::Option<bool> vectorize{
       *this, "vectorize",
       llvm::cl::desc("Tiled, fused, vectorized kernels (softmoe-cpu-codegen); "

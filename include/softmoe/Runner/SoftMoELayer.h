@@ -31,6 +31,9 @@ struct LayerConfig {
   mlir::softmoe::Activation activation = mlir::softmoe::Activation::gelu_tanh;
   bool normalize = false;
   bool mask = false;
+  /// Build B and M as dynamic (`?`) dimensions; the shape is then only the
+  /// inputs' (buildLayerModule still checks it).
+  bool dynamicBatchTokens = false;
 };
 
 /// FLOPs of one forward pass, as CONTRACT.md counts them:

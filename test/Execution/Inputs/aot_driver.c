@@ -6,10 +6,12 @@
 // for a layer with a scale and a mask:
 //   @layer(x, phi, w1, b1, w2, b2, scale: tensor<E>, mask: tensor<?x?xi1>) -> y
 //
-//   aot_driver f32|bf16|f16 DIR B M D N P H OUT
+//   aot_driver f32|bf16|f16 DIR B M D N P H OUT [DIR B M OUT]...
 //
 // reads DIR/{x,phi,w1,b1,w2,b2,scale}.bin (raw little-endian E) and
-// DIR/mask.bin (one byte per token), and writes y as raw f32 to OUT.
+// DIR/mask.bin (one byte per token), and writes y as raw f32 to OUT. Each
+// further DIR B M OUT calls the same entry point again in this process, at
+// another batch and token count: one object for every size.
 //
 //===----------------------------------------------------------------------===//
 
@@ -74,33 +76,21 @@ static float toF32(const void *data, int64_t i, const char *dtype) {
   return f;
 }
 
-int main(int argc, char **argv) {
-  if (argc != 10) {
-    fprintf(stderr, "usage: aot_driver f32|bf16|f16 DIR B M D N P H OUT\n");
-    return 1;
+static int64_t parseSize(const char *arg) {
+  char *end;
+  int64_t v = strtoll(arg, &end, 10);
+  // Zero is a size like any other (an empty batch, no tokens, ...).
+  if (*end || v < 0) {
+    fprintf(stderr, "aot_driver: bad size %s\n", arg);
+    exit(1);
   }
-  const char *dtype = argv[1], *dir = argv[2];
-  size_t es = 0; // element size in bytes
-  if (!strcmp(dtype, "f32"))
-    es = 4;
-  else if (!strcmp(dtype, "bf16") || !strcmp(dtype, "f16"))
-    es = 2;
-  if (!es) {
-    fprintf(stderr, "aot_driver: unknown element type %s\n", dtype);
-    return 1;
-  }
-  int64_t s[6];
-  for (int i = 0; i < 6; ++i) {
-    char *end;
-    s[i] = strtoll(argv[3 + i], &end, 10);
-    // Zero is a size like any other (an empty batch, no tokens, ...).
-    if (*end || s[i] < 0) {
-      fprintf(stderr, "aot_driver: bad size %s\n", argv[3 + i]);
-      return 1;
-    }
-  }
-  int64_t B = s[0], M = s[1], D = s[2], N = s[3], P = s[4], H = s[5];
+  return v;
+}
 
+/// One call of the layer on DIR's inputs; y goes to `outPath`.
+static int runLayer(const char *dtype, size_t es, const char *dir, int64_t B,
+                    int64_t M, int64_t D, int64_t N, int64_t P, int64_t H,
+                    const char *outPath) {
   MemRef3 x = memref3(readFile(dir, "x", B * M * D * es), B, M, D);
   MemRef3 phi = memref3(readFile(dir, "phi", D * N * P * es), D, N, P);
   MemRef3 w1 = memref3(readFile(dir, "w1", N * D * H * es), N, D, H);
@@ -120,9 +110,9 @@ int main(int argc, char **argv) {
             (long)M, (long)D);
     return 1;
   }
-  FILE *out = fopen(argv[9], "wb");
+  FILE *out = fopen(outPath, "wb");
   if (!out) {
-    fprintf(stderr, "aot_driver: cannot write %s\n", argv[9]);
+    fprintf(stderr, "aot_driver: cannot write %s\n", outPath);
     return 1;
   }
   for (int64_t b = 0; b < B; ++b)
@@ -139,5 +129,33 @@ int main(int argc, char **argv) {
   free(x.allocated), free(phi.allocated), free(w1.allocated);
   free(b1.allocated), free(w2.allocated), free(b2.allocated);
   free(scaleData), free(mask.allocated);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 10 || (argc - 10) % 4) {
+    fprintf(stderr, "usage: aot_driver f32|bf16|f16 DIR B M D N P H OUT "
+                    "[DIR B M OUT]...\n");
+    return 1;
+  }
+  const char *dtype = argv[1];
+  size_t es = 0; // element size in bytes
+  if (!strcmp(dtype, "f32"))
+    es = 4;
+  else if (!strcmp(dtype, "bf16") || !strcmp(dtype, "f16"))
+    es = 2;
+  if (!es) {
+    fprintf(stderr, "aot_driver: unknown element type %s\n", dtype);
+    return 1;
+  }
+  int64_t D = parseSize(argv[5]), N = parseSize(argv[6]),
+          P = parseSize(argv[7]), H = parseSize(argv[8]);
+  if (runLayer(dtype, es, argv[2], parseSize(argv[3]), parseSize(argv[4]), D,
+               N, P, H, argv[9]))
+    return 1;
+  for (int i = 10; i < argc; i += 4)
+    if (runLayer(dtype, es, argv[i], parseSize(argv[i + 1]),
+                 parseSize(argv[i + 2]), D, N, P, H, argv[i + 3]))
+      return 1;
   return 0;
 }
