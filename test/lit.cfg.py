@@ -58,6 +58,11 @@ if getattr(config, "softmoe_sanitize", False) or getattr(config, "softmoe_fuzzer
     config.environment["ASAN_OPTIONS"] = ("abort_on_error=1:detect_leaks=1:strict_string_checks=1:"
                                           "allow_user_poisoning=0")
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1:abort_on_error=1"
+    # Tools that link MPICH load UCX, whose libucm patches mmap's code at load
+    # time; under ASan's interceptors that patch jumps into nowhere before
+    # main. UCX's mmap hooks serve RDMA registration caches, which nothing here
+    # uses.
+    config.environment["UCX_MEM_MMAP_HOOK_MODE"] = "none"
     asan_rt = subprocess.run([config.cxx_compiler, "-print-file-name=libclang_rt.asan-x86_64.so"],
                              capture_output=True, text=True).stdout.strip()
     mlir_opt = os.path.join(config.llvm_tools_dir, "mlir-opt")
