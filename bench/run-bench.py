@@ -103,37 +103,31 @@ TARGET_FLAGS = {
 }
 
 
-def cpu_info():
-    """(model name, set of flags) from /proc/cpuinfo."""
-    model, flags_ = platform.processor() or platform.machine(), set()
+def first_cpu():
+    """The fields of the first CPU's block of /proc/cpuinfo."""
+    fields = {}
     try:
         for line in open("/proc/cpuinfo"):
-            key, _, value = line.partition(":")
-            key = key.strip()
-            if key == "model name" and model is not None:
-                model = value.strip()
-            elif key == "flags":
-                flags_ = set(value.split())
+            if not line.strip():
                 break
+            key, _, value = line.partition(":")
+            fields.setdefault(key.strip(), value.strip())
     except OSError:
         pass
-    return model, flags_
+    return fields
+
+
+def cpu_info():
+    """(model name, set of flags)."""
+    fields = first_cpu()
+    return (fields.get("model name") or platform.processor() or
+            platform.machine(), set(fields.get("flags", "").split()))
 
 
 def cpu_family():
     """'family F model M' of the first CPU, which tells Zen generations
     apart where the model name does not."""
-    fields = {}
-    try:
-        for line in open("/proc/cpuinfo"):
-            key, _, value = line.partition(":")
-            key = key.strip()
-            if key in ("cpu family", "model") and key not in fields:
-                fields[key] = value.strip()
-            if not line.strip():
-                break
-    except OSError:
-        pass
+    fields = first_cpu()
     return "family %s model %s" % (fields.get("cpu family", "?"),
                                    fields.get("model", "?"))
 
