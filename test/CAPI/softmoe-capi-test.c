@@ -12,6 +12,7 @@
 #include "softmoe-c/Passes.h"
 
 #include "mlir-c/BuiltinAttributes.h"
+#include "mlir-c/BuiltinTypes.h"
 #include "mlir-c/Diagnostics.h"
 #include "mlir-c/IR.h"
 #include "mlir-c/Pass.h"
@@ -31,6 +32,19 @@ static const char *kLayer =
     "      : tensor<2x16x32xf32>, tensor<32x4x2xf32>, tensor<4x32x64xf32>,\n"
     "        tensor<4x64xf32>, tensor<4x64x32xf32>, tensor<4x32xf32>\n"
     "  return %y : tensor<2x16x32xf32>\n"
+    "}\n";
+
+/* The same layer with the batch and the tokens dynamic, as an ahead-of-time
+   build compiles it. */
+static const char *kDynamicLayer =
+    "func.func @layer(%x: tensor<?x?x32xf32>, %phi: tensor<32x4x2xf32>,\n"
+    "                 %w1: tensor<4x32x64xf32>, %b1: tensor<4x64xf32>,\n"
+    "                 %w2: tensor<4x64x32xf32>, %b2: tensor<4x32xf32>)\n"
+    "    -> tensor<?x?x32xf32> {\n"
+    "  %y = softmoe.layer %x, %phi, %w1, %b1, %w2, %b2 activation<gelu_erf>\n"
+    "      : tensor<?x?x32xf32>, tensor<32x4x2xf32>, tensor<4x32x64xf32>,\n"
+    "        tensor<4x64xf32>, tensor<4x64x32xf32>, tensor<4x32xf32>\n"
+    "  return %y : tensor<?x?x32xf32>\n"
     "}\n";
 
 /* D of phi (48) disagrees with D of x (32). */
@@ -61,6 +75,7 @@ struct OpCounts {
   int layer, router, dispatch, expertApply, combine, softmoe;
   int linalgGeneric, llvmFunc, ciface;
   int notLLVM; /* ops other than builtin.module and llvm.* */
+  int vectorFma; /* llvm.intr.fma on vectors: the register-tiled kernels */
 };
 
 static int startsWith(MlirStringRef s, const char *prefix) {
@@ -100,6 +115,11 @@ static MlirWalkResult countOp(MlirOperation op, void *userData) {
             mlirStringRefCreateFromCString("_mlir_ciface_layer")))
       ++counts->ciface;
   }
+  if (mlirStringRefEqual(name,
+                         mlirStringRefCreateFromCString("llvm.intr.fma")) &&
+      mlirOperationGetNumResults(op) == 1 &&
+      mlirTypeIsAVector(mlirValueGetType(mlirOperationGetResult(op, 0))))
+    ++counts->vectorFma;
   if (!startsWith(name, "llvm.") &&
       !mlirStringRefEqual(name,
                           mlirStringRefCreateFromCString("builtin.module")))
@@ -120,9 +140,10 @@ static void printCounts(const char *what, MlirModule module) {
   fprintf(stderr,
           "%s: layer=%d router=%d dispatch=%d expert_apply=%d combine=%d "
           "softmoe=%d linalg.generic=%d llvm.func=%d ciface=%d "
-          "not-llvm=%d\n",
+          "not-llvm=%d vector-fma=%d\n",
           what, c.layer, c.router, c.dispatch, c.expertApply, c.combine,
-          c.softmoe, c.linalgGeneric, c.llvmFunc, c.ciface, c.notLLVM);
+          c.softmoe, c.linalgGeneric, c.llvmFunc, c.ciface, c.notLLVM,
+          c.vectorFma);
 }
 
 /* A context with every upstream dialect and softmoe, inserted through the
@@ -235,11 +256,12 @@ static int testConversionPass(void) {
   return mlirLogicalResultIsFailure(result);
 }
 
-/* Runs a textual pipeline of registered passes on kLayer; prints the counts. */
-static int runPipeline(const char *pipeline) {
+/* Runs a textual pipeline of registered passes on `source`; prints the
+   counts. */
+static int runPipelineOn(const char *source, const char *pipeline) {
   MlirContext ctx = createContext();
   MlirModule module =
-      mlirModuleCreateParse(ctx, mlirStringRefCreateFromCString(kLayer));
+      mlirModuleCreateParse(ctx, mlirStringRefCreateFromCString(source));
   if (mlirModuleIsNull(module))
     return 1;
   MlirPassManager pm = mlirPassManagerCreate(ctx);
@@ -262,6 +284,10 @@ static int runPipeline(const char *pipeline) {
   mlirModuleDestroy(module);
   mlirContextDestroy(ctx);
   return failed;
+}
+
+static int runPipeline(const char *pipeline) {
+  return runPipelineOn(kLayer, pipeline);
 }
 
 /* Passes registered by name, then named in a textual pipeline. */
@@ -290,6 +316,14 @@ static int testRegisteredPipeline(void) {
   // CHECK: parsed 'builtin.module(softmoe-cpu-pipeline{emit-c-interface=false})': 1
   // CHECK-NEXT: run: 1, verifies: 1
   // CHECK-NEXT: result: {{.*}} softmoe=0 linalg.generic=0 llvm.func={{[1-9][0-9]*}} ciface=0 not-llvm=0
+
+  /* A dynamic batch and token count get the register-tiled vector kernels
+     too (vector FMAs), with no fallback warning in between. */
+  failed |= runPipelineOn(kDynamicLayer, "builtin.module(softmoe-cpu-pipeline)");
+  // CHECK-NOT: softmoe-cpu-codegen
+  // CHECK: parsed 'builtin.module(softmoe-cpu-pipeline)': 1
+  // CHECK-NEXT: run: 1, verifies: 1
+  // CHECK-NEXT: result: {{.*}} softmoe=0 linalg.generic=0 llvm.func={{[1-9][0-9]*}} ciface=1 not-llvm=0 vector-fma={{[1-9][0-9]*}}
   return failed;
 }
 
