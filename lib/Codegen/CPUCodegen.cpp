@@ -874,6 +874,183 @@ static void hoistAccumulators(RewriterBase &rewriter, func::FuncOp func) {
   }
 }
 
+/// The buffer a view is carved from (through subviews, casts, reshapes).
+static Value rootBuffer(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
+/// `v` as `root + offset` with a constant offset (arith.addi with a constant,
+/// or an affine.apply of `d0 + c` / `s0 + c`); a constant has no root.
+static std::pair<Value, int64_t> splitConstantOffset(Value v) {
+  int64_t offset = 0;
+  while (true) {
+    if (std::optional<int64_t> c = getConstantIntValue(v))
+      return {Value(), offset + *c};
+    if (auto add = v.getDefiningOp<arith::AddIOp>()) {
+      if (std::optional<int64_t> c = getConstantIntValue(add.getRhs())) {
+        offset += *c;
+        v = add.getLhs();
+        continue;
+      }
+      if (std::optional<int64_t> c = getConstantIntValue(add.getLhs())) {
+        offset += *c;
+        v = add.getRhs();
+        continue;
+      }
+    }
+    if (auto apply = v.getDefiningOp<affine::AffineApplyOp>()) {
+      AffineMap map = apply.getAffineMap();
+      if (map.getNumResults() == 1 && apply->getNumOperands() == 1) {
+        AffineExpr e = map.getResult(0);
+        AffineExpr x = map.getNumDims() ? getAffineDimExpr(0, map.getContext())
+                                        : getAffineSymbolExpr(0, map.getContext());
+        if (auto c = dyn_cast<AffineConstantExpr>(e - x)) {
+          offset += c.getValue();
+          v = apply->getOperand(0);
+          continue;
+        }
+      }
+    }
+    return {v, offset};
+  }
+}
+
+/// Elements a transfer covers along each dimension of its buffer.
+static SmallVector<int64_t> transferExtents(VectorTransferOpInterface t) {
+  auto type = cast<MemRefType>(t.getBase().getType());
+  SmallVector<int64_t> extents(type.getRank(), 1);
+  AffineMap map = t.getPermutationMap();
+  for (auto [i, e] : llvm::enumerate(map.getResults()))
+    if (auto d = dyn_cast<AffineDimExpr>(e))
+      extents[d.getPosition()] = t.getVectorType().getDimSize(i);
+  return extents;
+}
+
+/// Whether two transfers on the same buffer touch disjoint elements, as far
+/// as constant offsets between their indices show.
+static bool provablyDisjoint(VectorTransferOpInterface a,
+                             VectorTransferOpInterface b) {
+  if (a.getBase() != b.getBase() || a.getIndices().size() != b.getIndices().size())
+    return false;
+  SmallVector<int64_t> ea = transferExtents(a), eb = transferExtents(b);
+  for (auto [i, pair] : llvm::enumerate(llvm::zip(a.getIndices(), b.getIndices()))) {
+    auto [ra, oa] = splitConstantOffset(std::get<0>(pair));
+    auto [rb, ob] = splitConstantOffset(std::get<1>(pair));
+    if (ra != rb)
+      continue;
+    int64_t delta = ob - oa;
+    if (delta >= ea[i] || -delta >= eb[i])
+      return true;
+  }
+  return false;
+}
+
+static bool sameTransferPlace(VectorTransferOpInterface a,
+                              VectorTransferOpInterface b) {
+  auto inBounds = [](VectorTransferOpInterface t) {
+    return llvm::all_of(t.getInBoundsValues(), [](bool x) { return x; });
+  };
+  return a.getBase() == b.getBase() &&
+         llvm::equal(a.getIndices(), b.getIndices()) &&
+         a.getVectorType() == b.getVectorType() &&
+         a.getPermutationMap() == b.getPermutationMap() && !a.getMask() &&
+         !b.getMask() && inBounds(a) && inBounds(b);
+}
+
+/// Whether `op` or an op nested in it has an operand carved from `root`.
+static bool touchesBuffer(Operation *op, Value root) {
+  WalkResult r = op->walk([&](Operation *nested) {
+    for (Value v : nested->getOperands())
+      if (isa<MemRefType>(v.getType()) && rootBuffer(v) == root)
+        return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return r.wasInterrupted();
+}
+
+/// Store-to-load forwarding and dead-store removal between the ops of one
+/// block, which is what joins a fused initializer, a register tile and its
+/// fused consumers: a transfer_read of exactly what a transfer_write of the
+/// same block wrote earlier, with no possibly overlapping write of that
+/// buffer in between, reads the written vector instead; a transfer_write
+/// that a later one of the same block overwrites exactly, with no possibly
+/// overlapping read of that buffer in between, is erased. Upstream's
+/// vector::transferOpflowOpt does this across blocks too, but it proves
+/// disjointness with a Presburger problem for every pair of transfers on a
+/// buffer: tens of seconds on a layer whose peeled dynamic tiles multiply
+/// the transfers. As upstream, only views of the same buffer are taken to
+/// alias.
+static void forwardTransfersInBlocks(RewriterBase &rewriter,
+                                     func::FuncOp func) {
+  SmallVector<Block *> blocks;
+  func.walk([&](Block *b) { blocks.push_back(b); });
+  for (Block *block : blocks) {
+    // Forwarding.
+    for (auto write : llvm::make_early_inc_range(
+             block->getOps<vector::TransferWriteOp>())) {
+      auto w = cast<VectorTransferOpInterface>(write.getOperation());
+      Value root = rootBuffer(write.getBase());
+      for (Operation *op = write->getNextNode(); op; op = op->getNextNode()) {
+        if (auto read = dyn_cast<vector::TransferReadOp>(op)) {
+          auto r = cast<VectorTransferOpInterface>(op);
+          if (sameTransferPlace(w, r)) {
+            rewriter.replaceAllUsesWith(read.getResult(), write.getVector());
+            continue;
+          }
+          continue; // Reads change nothing.
+        }
+        if (auto other = dyn_cast<vector::TransferWriteOp>(op)) {
+          if (rootBuffer(other.getBase()) != root)
+            continue;
+          if (provablyDisjoint(w, cast<VectorTransferOpInterface>(op)))
+            continue;
+          break;
+        }
+        if (touchesBuffer(op, root))
+          break;
+      }
+    }
+    // Dead stores (after forwarding removed the reads between them).
+    for (auto write : llvm::make_early_inc_range(
+             block->getOps<vector::TransferWriteOp>())) {
+      auto w = cast<VectorTransferOpInterface>(write.getOperation());
+      Value root = rootBuffer(write.getBase());
+      bool dead = false;
+      for (Operation *op = write->getNextNode(); op; op = op->getNextNode()) {
+        if (auto read = dyn_cast<vector::TransferReadOp>(op)) {
+          if (read.use_empty() || rootBuffer(read.getBase()) != root ||
+              provablyDisjoint(w, cast<VectorTransferOpInterface>(op)))
+            continue;
+          break;
+        }
+        if (auto other = dyn_cast<vector::TransferWriteOp>(op)) {
+          if (rootBuffer(other.getBase()) != root)
+            continue;
+          auto o = cast<VectorTransferOpInterface>(op);
+          if (sameTransferPlace(w, o)) {
+            dead = true;
+            break;
+          }
+          if (provablyDisjoint(w, o))
+            continue;
+          break;
+        }
+        if (touchesBuffer(op, root))
+          break;
+      }
+      if (dead)
+        rewriter.eraseOp(write);
+    }
+    // Reads whose values were forwarded.
+    for (auto read : llvm::make_early_inc_range(
+             block->getOps<vector::TransferReadOp>()))
+      if (read.use_empty())
+        rewriter.eraseOp(read);
+  }
+}
+
 /// The widest piece of at most one register that divides `size` (unrolling
 /// needs a divisor; tiles are whole registers except for peeled rests).
 static int64_t registerPiece(int64_t size, int64_t lanes) {
@@ -1650,7 +1827,7 @@ LogicalResult CPUCodegenPass::lowerVectors(RewriterBase &rewriter,
   }
   hoistAccumulators(rewriter, func);
   // Initializer -> accumulator -> consumer through registers, not memory.
-  vector::transferOpflowOpt(rewriter, func);
+  forwardTransfersInBlocks(rewriter, func);
   // Horizontal reductions, on their own and before the lowering set below:
   // there, dropping a leading unit dimension of a multi_reduction and
   // lowering the broadcast that feeds it undo each other without end.
