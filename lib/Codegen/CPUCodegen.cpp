@@ -82,6 +82,12 @@ struct KernelPlan {
   /// `streamPanel`.
   int64_t streamBlock = 0;
   int64_t streamPanel = 0;
+  /// B's column panel is copied into a contiguous buffer inside the panel
+  /// loop, before the row strips reuse it (choosePackPanel); `laneDim` is
+  /// the panel's dimension and `kDim` the reduction.
+  bool packB = false;
+  int64_t laneDim = -1;
+  int64_t kDim = -1;
   /// bf16 inputs, f32 accumulators and a target with vdpbf16ps: the
   /// reduction runs two steps at a time, as dot products of pairs.
   bool bf16Dot = false;
@@ -145,7 +151,8 @@ static FailureOr<KernelPlan> planContraction(linalg::LinalgOp op,
                                              int64_t threads,
                                              int64_t minParallelWork,
                                              int64_t streamOverride,
-                                             int64_t expected) {
+                                             int64_t expected,
+                                             bool packPanels = false) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
       !linalg::isaContractionOpInterface(op))
     return failure();
@@ -230,6 +237,31 @@ static FailureOr<KernelPlan> planContraction(linalg::LinalgOp op,
   if (nr > lanes && nr % lanes)
     nr = nr / lanes * lanes;
   plan.parallelTiles[*lane] = nr;
+  plan.laneDim = *lane;
+  // Packing: B indexed by batch dims, the one reduction and the panel's
+  // dimension only (so the panel is invariant in the row loops), all of
+  // them static but the batch.
+  if (packPanels && !plan.streamBlock && dims->k.size() == 1) {
+    unsigned k = dims->k.front();
+    bool packable = !ShapedType::isDynamic(staticRanges[k]) &&
+                    !ShapedType::isDynamic(staticRanges[*lane]);
+    for (AffineExpr e : op.getMatchingIndexingMap(bOperand).getResults()) {
+      auto d = dyn_cast<AffineDimExpr>(e);
+      packable &= d && (d.getPosition() == k || d.getPosition() == *lane ||
+                        llvm::is_contained(dims->batch, d.getPosition()));
+    }
+    int64_t rowStrips = 1;
+    for (unsigned d : rowSide)
+      rowStrips *= d == row ? (ranges[d] + plan.parallelTiles[row] - 1) /
+                                  plan.parallelTiles[row]
+                            : ranges[d];
+    int64_t bElemBytes =
+        elementType(bOperand).getIntOrFloatBitWidth() / 8;
+    plan.packB = packable && choosePackPanel(target, staticRanges[k], nr,
+                                             staticRanges[*lane], rowStrips,
+                                             bElemBytes);
+    plan.kDim = k;
+  }
   if (plan.streamBlock) {
     plan.streamPanel = nr;
     plan.parallelTiles[dims->k.front()] = plan.streamBlock;
@@ -660,6 +692,73 @@ tileWith(RewriterBase &rewriter, linalg::LinalgOp op, ArrayRef<int64_t> tiles,
     loops->append(r->loops.begin(), r->loops.end());
   rewriter.eraseOp(op);
   return cast<linalg::LinalgOp>(r->tiledOps.front());
+}
+
+/// Copies the column panel that `op` (tiled down to one panel, not yet to
+/// row strips) reads from its input `bInput` into a contiguous buffer of
+/// the plan's panel shape, and makes `op` read the copy. The buffer is
+/// allocated once per iteration of the enclosing scf.forall (on the heap),
+/// or once per call on the stack; the copy runs in the panel loop, tiled along the reduction and
+/// vectorized like any other tile.
+static LogicalResult packPanel(RewriterBase &rewriter, linalg::LinalgOp op,
+                               unsigned bInput, const KernelPlan &plan,
+                               int64_t kExtent) {
+  OpOperand *bOperand = op.getDpsInputOperand(bInput);
+  Value b = bOperand->get();
+  auto bType = cast<MemRefType>(b.getType());
+  Location loc = op.getLoc();
+  AffineMap map = op.getMatchingIndexingMap(bOperand);
+  SmallVector<int64_t> shape, copyTiles;
+  // Rows per step of the copy: a divisor of the reduction, a few registers.
+  int64_t rowsPerStep = 1;
+  for (int64_t r : {8, 4, 2})
+    if (kExtent % r == 0) {
+      rowsPerStep = r;
+      break;
+    }
+  for (AffineExpr e : map.getResults()) {
+    unsigned d = cast<AffineDimExpr>(e).getPosition();
+    shape.push_back(int64_t(d) == plan.laneDim ? plan.parallelTiles[d]
+                    : int64_t(d) == plan.kDim  ? kExtent
+                                               : 1);
+    copyTiles.push_back(int64_t(d) == plan.kDim ? rowsPerStep : 0);
+  }
+  for (auto [want, have] : llvm::zip(shape, bType.getShape()))
+    if (!ShapedType::isDynamic(have) && have > want)
+      return failure();
+
+  OpBuilder::InsertionGuard guard(rewriter);
+  auto bufferType = MemRefType::get(shape, bType.getElementType());
+  Value buffer;
+  if (auto forall = op->getParentOfType<scf::ForallOp>()) {
+    // On the heap: the OpenMP lowering makes the body of a thread's
+    // iteration an alloca scope that cannot hold the loops' blocks.
+    rewriter.setInsertionPointToStart(forall.getBody());
+    buffer = memref::AllocOp::create(rewriter, loc, bufferType, ValueRange{},
+                                     rewriter.getI64IntegerAttr(64));
+    rewriter.setInsertionPoint(forall.getBody()->getTerminator());
+    memref::DeallocOp::create(rewriter, loc, buffer);
+  } else {
+    rewriter.setInsertionPointToStart(
+        &op->getParentOfType<func::FuncOp>().getBody().front());
+    buffer = memref::AllocaOp::create(rewriter, loc, bufferType, ValueRange{},
+                                      rewriter.getI64IntegerAttr(64));
+  }
+  rewriter.setInsertionPoint(op);
+  SmallVector<OpFoldResult> sizes = memref::getMixedSizes(rewriter, loc, b);
+  Value packed = memref::SubViewOp::create(
+      rewriter, loc, buffer,
+      SmallVector<OpFoldResult>(shape.size(), rewriter.getIndexAttr(0)),
+      sizes, SmallVector<OpFoldResult>(shape.size(), rewriter.getIndexAttr(1)));
+  auto copy = linalg::CopyOp::create(rewriter, loc, b, packed);
+  rewriter.modifyOpInPlace(op, [&] { bOperand->set(packed); });
+  FailureOr<linalg::LinalgOp> tiled =
+      tileWith(rewriter, cast<linalg::LinalgOp>(copy.getOperation()),
+               copyTiles, {}, scf::SCFTilingOptions::LoopType::ForOp);
+  if (failed(tiled))
+    return failure();
+  (*tiled)->setAttr(kVectorize, rewriter.getUnitAttr());
+  return success();
 }
 
 /// Tiles every dynamic dimension of `op` by 1 (parallel ones, and with
@@ -1625,6 +1724,7 @@ LogicalResult CPUCodegenPass::buildKernel(RewriterBase &rewriter,
   unsigned nLoops = op.getNumLoops();
   Value accBuffer = op.getDpsInitOperand(0)->get();
   SmallVector<LoopLikeOpInterface> loops;
+  int64_t kExtent = plan.packB ? staticLoopRanges(op)[plan.kDim] : 0;
 
   // Threads: one scf.forall over the chosen dimension.
   linalg::LinalgOp current = op;
@@ -1649,6 +1749,30 @@ LogicalResult CPUCodegenPass::buildKernel(RewriterBase &rewriter,
   for (int64_t d : plan.parallelOrder)
     if (parallelTiles[d])
       order.push_back(d);
+  // A packed panel: the loops down to the panel, the copy, then the row
+  // strips.
+  if (plan.packB) {
+    auto lanePos = llvm::find(plan.parallelOrder, plan.laneDim);
+    SmallVector<int64_t> outerTiles(nLoops, 0), outerOrder, innerOrder;
+    for (int64_t d : order) {
+      bool outer = llvm::find(plan.parallelOrder, d) <= lanePos;
+      (outer ? outerOrder : innerOrder).push_back(d);
+      if (outer) {
+        outerTiles[d] = parallelTiles[d];
+        parallelTiles[d] = 0;
+      }
+    }
+    FailureOr<linalg::LinalgOp> t =
+        tileWith(rewriter, current, outerTiles, outerOrder,
+                 scf::SCFTilingOptions::LoopType::ForOp, &loops);
+    if (failed(t))
+      return failure();
+    current = *t;
+    if (failed(packPanel(rewriter, current, plan.rowInput == 0 ? 1 : 0, plan,
+                         kExtent)))
+      return failure();
+    order = innerOrder;
+  }
   FailureOr<linalg::LinalgOp> t =
       tileWith(rewriter, current, parallelTiles, order,
                scf::SCFTilingOptions::LoopType::ForOp, &loops);
@@ -1969,7 +2093,7 @@ CPUCodegenPass::generate(RewriterBase &rewriter, const CPUTarget &cpuTarget,
     // kernels of their own.
     FailureOr<KernelPlan> plan =
         planContraction(op, *cpu, tileFor(op), threads, minParallelWork,
-                        streamBlock, expectedExtent);
+                        streamBlock, expectedExtent, packPanels);
     std::optional<StreamVersions> versions;
     if (streamBlock == -1)
       versions = streamVersions(op, *cpu, tileFor(op), threads,
@@ -2052,7 +2176,7 @@ CPUCodegenPass::generate(RewriterBase &rewriter, const CPUTarget &cpuTarget,
                                                        : streamBlock;
     FailureOr<KernelPlan> plan =
         planContraction(op, *cpu, tileFor(op), threads, minParallelWork,
-                        stream, expectedExtent);
+                        stream, expectedExtent, packPanels);
     if (succeeded(plan)) {
       // The vectorizer turns named contractions into vector.contract (and
       // from there FMAs); a generic one would become mulf + reductions.

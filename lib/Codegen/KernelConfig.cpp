@@ -104,3 +104,17 @@ int64_t mlir::softmoe::chooseStreamBlock(const CPUTarget &target,
     return 0;
   return kc;
 }
+
+bool mlir::softmoe::choosePackPanel(const CPUTarget &target, int64_t kExtent,
+                                    int64_t panelCols, int64_t bCols,
+                                    int64_t rowStrips, int64_t bElemBytes) {
+  if (kExtent <= 0 || panelCols <= 0 || bElemBytes <= 0)
+    return false;
+  // Rows at least four panels apart (a few hundred bytes and up): nearer
+  // rows share cache lines and pages, and the panel is almost contiguous.
+  if (bCols < 4 * panelCols)
+    return false;
+  // Reused by at least two strips; still in L2 beside the rest.
+  return rowStrips >= 2 &&
+         kExtent * panelCols * bElemBytes <= target.l2Bytes / 4;
+}

@@ -38,6 +38,7 @@ void mlir::softmoe::addCPUCodegenPasses(OpPassManager &pm,
     codegen.threads = options.threads;
     codegen.registerTile = options.registerTile;
     codegen.streamBlock = options.streamBlock;
+    codegen.packPanels = options.packPanels;
     codegen.expectedSize = options.expectedSize;
     pm.addNestedPass<func::FuncOp>(createSoftMoECPUCodegen(codegen));
     pm.addPass(createCanonicalizerPass());

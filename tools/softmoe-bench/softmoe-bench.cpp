@@ -136,6 +136,11 @@ Opt<int64_t> streamBlock(
                    "streamed from memory: -1 chosen per shape (default), 0 "
                    "never, N every contraction"),
     llvm::cl::init(-1), llvm::cl::cat(category));
+Opt<bool> packPanels(
+    "pack-panels",
+    llvm::cl::desc("Copy each reused column panel of the weights into a "
+                   "contiguous buffer first (default false)"),
+    llvm::cl::init(false), llvm::cl::cat(category));
 Opt<bool> vectorize("vectorize",
                     llvm::cl::desc("Fast CPU kernels (default true); false "
                                    "compiles plain loops"),
@@ -445,6 +450,7 @@ static void setCpuOptions(CPUPipelineOptions &options) {
   options.cpu = cpu.getValue();
   options.registerTile = registerTile.getValue();
   options.streamBlock = streamBlock.getValue();
+  options.packPanels = packPanels.getValue();
   options.vectorize = vectorize.getValue();
 }
 
@@ -480,6 +486,7 @@ static void writeCpuJson(const LayerConfig &config,
     json.attribute("cpu", options.cpu.getValue());
     json.attribute("vectorize", options.vectorize.getValue());
     json.attribute("stream_block", options.streamBlock.getValue());
+    json.attribute("pack_panels", options.packPanels.getValue());
     json.attribute("dynamic", config.dynamicBatchTokens);
     writeSummaryAttributes(json, summarize(y));
   });

@@ -114,3 +114,20 @@ TEST(StreamBlock, OnlyMemoryBoundWeightsStream) {
 }
 
 } // namespace
+
+TEST(PackPanel, StridedReusedPanelsThatFitL2) {
+  CPUTarget avx2 = named("avx2");
+  // S-32's first expert GEMM at 4x24: a 384 x 24 panel of 1536-wide rows,
+  // reused by 8 row strips.
+  EXPECT_TRUE(choosePackPanel(avx2, 384, 24, 1536, 8, 4));
+  // Its second (1536 x 24 of 384-wide rows): 144 KiB, still within L2 / 4.
+  EXPECT_TRUE(choosePackPanel(avx2, 1536, 24, 384, 8, 4));
+  // One strip reads the panel once: nothing to reuse.
+  EXPECT_FALSE(choosePackPanel(avx2, 384, 24, 1536, 1, 4));
+  // Rows two panels apart: nearly contiguous already.
+  EXPECT_FALSE(choosePackPanel(avx2, 384, 24, 48, 8, 4));
+  // A panel beyond a quarter of L2 would push the rest out.
+  avx2.l2Bytes = 512 * 1024;
+  EXPECT_FALSE(choosePackPanel(avx2, 8192, 24, 1536, 8, 4));
+  EXPECT_FALSE(choosePackPanel(avx2, 0, 24, 1536, 8, 4));
+}

@@ -60,6 +60,17 @@ int64_t chooseStreamBlock(const CPUTarget &target, int64_t kExtent,
                           int64_t rows, int64_t bBytesPerBatch,
                           int64_t bElemBytes);
 
+/// Whether a contraction copies each column panel of B (`kExtent` rows of
+/// `panelCols` elements, out of rows of `bCols`) into a contiguous buffer
+/// before its `rowStrips` register strips reuse it. In place, the panel's
+/// rows are `bCols` elements apart: at the kilobyte strides of weights they
+/// map to a few L1 sets and each sits on its own page, so every strip
+/// reloads the panel from L2 through the TLB. The copy reads the panel once;
+/// it pays when several strips reuse it and the packed panel stays in L2.
+bool choosePackPanel(const CPUTarget &target, int64_t kExtent,
+                     int64_t panelCols, int64_t bCols, int64_t rowStrips,
+                     int64_t bElemBytes);
+
 } // namespace mlir::softmoe
 
 #endif // SOFTMOE_CODEGEN_KERNELCONFIG_H

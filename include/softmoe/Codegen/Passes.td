@@ -25,6 +25,11 @@ def SoftMoECPUCodegen : Pass<"softmoe-cpu-codegen", "func::FuncOp"> {
       then kernels of their own), and the next block is prefetched in memory
       order (`stream-prefetch`), which DRAM serves about twice as fast as
       column panels;
+    * a column panel of B that several row strips reuse is first copied
+      into a contiguous buffer (`pack-panels`): its rows are kilobytes
+      apart in B, so they alias in a few L1 sets and each lands on its own
+      page, and the strips would otherwise fetch the panel from L2 through
+      the TLB again and again;
     * with AVX512-BF16 (`host` where the CPU has it, or `avx512bf16`), bf16 x
       bf16 contractions step the reduction by pairs, each register of the
       tile updated by one vdpbf16ps (`x86vector.avx512.dot`) of B's two rows
@@ -63,6 +68,9 @@ def SoftMoECPUCodegen : Pass<"softmoe-cpu-codegen", "func::FuncOp"> {
            "streams them from memory: -1 chosen per shape, 0 never stream, "
            "N > 0 every contraction with one reduction dimension longer "
            "than N">,
+    Option<"packPanels", "pack-panels", "bool", "false",
+           "Copy each column panel of a contraction's second operand into a "
+           "contiguous buffer before its row strips reuse it (see above)">,
     Option<"streamPrefetch", "stream-prefetch", "bool", "true",
            "Prefetch the next reduction block of streamed weights in memory "
            "order">,

@@ -43,6 +43,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "that stream them from memory: -1 chosen per shape, 0 "
                      "never, N > 0 every contraction with a longer reduction"),
       llvm::cl::init(-1)};
+  PassOptions::Option<bool> packPanels{
+      *this, "pack-panels",
+      llvm::cl::desc("Copy each reused column panel of a contraction's "
+                     "weights into a contiguous buffer first"),
+      llvm::cl::init(false)};
   // Expert parallelism (lib/Dialect/SoftMoE/Transforms/ShardExperts.cpp).
   PassOptions::Option<int64_t> shardExperts{
       *this, "shard-experts",
