@@ -57,6 +57,7 @@ static const DialectRegistry &getRegistry() {
     registerAllDialects(*r);
     registerAllExtensions(*r);
     softmoe::registerSoftMoEDialects(*r);
+    softmoe::registerSoftMoEPipelineExtensions(*r);
     return r;
   }();
   return *registry;

@@ -15,5 +15,8 @@ mlirGetDialectPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "SoftMoE", SOFTMOE_VERSION_STRING,
           [](mlir::DialectRegistry *registry) {
             mlir::softmoe::registerSoftMoEDialects(*registry);
+            // So that softmoe-gpu-pipeline runs in mlir-opt with the pass
+            // plugin loaded too.
+            mlir::softmoe::registerSoftMoEPipelineExtensions(*registry);
           }};
 }

@@ -14,8 +14,12 @@
 
 void mlir::softmoe::registerSoftMoEDialects(DialectRegistry &registry) {
   registry.insert<SoftMoEDialect>();
-  registerSoftMoEGPUExtensions(registry);
   registerShardExpertsExtensions(registry);
+}
+
+void mlir::softmoe::registerSoftMoEPipelineExtensions(
+    DialectRegistry &registry) {
+  registerSoftMoEGPUExtensions(registry);
 }
 
 void mlir::softmoe::registerAllSoftMoEPasses() {

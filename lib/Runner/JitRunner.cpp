@@ -67,6 +67,7 @@ void mlir::softmoe::registerRunnerDialects(DialectRegistry &registry) {
   registerAllDialects(registry);
   registerAllExtensions(registry);
   registerSoftMoEDialects(registry);
+  registerSoftMoEPipelineExtensions(registry);
   registerAllToLLVMIRTranslations(registry);
 }
 

@@ -21,6 +21,7 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::softmoe::registerSoftMoEDialects(registry);
+  mlir::softmoe::registerSoftMoEPipelineExtensions(registry);
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "softmoe-mlir optimizer driver\n", registry));
