@@ -114,7 +114,7 @@ static Expected<Model> parseModel(MLIRContext &ctx, llvm::StringRef path) {
     module = detail::constructContainerOpForParserIfNecessary<ModuleOp>(
         &block, &ctx, fileLoc);
   if (!module)
-    return llvm::createStringError(diags.getText().empty()
+    return llvm::createStringError(diags.empty()
                                        ? path + ": cannot parse the model"
                                        : diags.getText());
   Model model;

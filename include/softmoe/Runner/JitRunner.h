@@ -12,6 +12,7 @@
 #define SOFTMOE_RUNNER_JITRUNNER_H
 
 #include "softmoe/Runner/HostTensor.h"
+#include "softmoe/Support/DiagnosticCollector.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -37,20 +38,6 @@ namespace mlir::softmoe {
 /// dialect and extension, the softmoe dialect, and the translations to LLVM
 /// IR.
 void registerRunnerDialects(mlir::DialectRegistry &registry);
-
-/// Collects the error diagnostics emitted while it is alive as lines
-/// "FILE:LINE:COL: message", for one-line tool errors.
-class DiagnosticCollector {
-public:
-  explicit DiagnosticCollector(mlir::MLIRContext *ctx);
-  ~DiagnosticCollector();
-  const std::string &getText() const { return text; }
-
-private:
-  std::string text;
-  mlir::DiagnosticEngine::HandlerID id;
-  mlir::MLIRContext *ctx;
-};
 
 /// One tensor argument or result: element kind and shape, with
 /// mlir::ShapedType::kDynamic for dynamic dimensions.

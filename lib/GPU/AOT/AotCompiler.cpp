@@ -4,6 +4,7 @@
 
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
 #include "softmoe/Pipelines/GPUPipeline.h"
+#include "softmoe/Support/DiagnosticCollector.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -70,24 +71,6 @@ LogicalResult mlir::softmoe::verifyLayerSpec(const LayerSpec &spec,
 }
 
 namespace {
-
-/// Collects diagnostics into one line.
-struct DiagnosticCollector {
-  explicit DiagnosticCollector(MLIRContext *ctx)
-      : handler(ctx, [this](Diagnostic &d) {
-          if (d.getSeverity() == DiagnosticSeverity::Error) {
-            if (!text.empty())
-              text += "; ";
-            std::string loc;
-            llvm::raw_string_ostream os(loc);
-            os << d.getLocation();
-            text += loc + ": " + d.str();
-          }
-          return success();
-        }) {}
-  ScopedDiagnosticHandler handler;
-  std::string text;
-};
 
 std::string findOnPath(ArrayRef<StringRef> names) {
   for (StringRef name : names)
@@ -424,8 +407,8 @@ static LogicalResult buildExecutable(ModuleOp module, StringRef entry,
       return success();
     error = "compiling the layer for " + llvm::join(chips, ",") +
             " failed: " +
-            (diagnostics.text.empty() ? std::string("unknown error")
-                                      : diagnostics.text);
+            (diagnostics.empty() ? std::string("unknown error")
+                                      : diagnostics.getText("; "));
     return failure();
   };
   if (!syncChips.empty() && failed(compile(module, "sm_80", syncChips)))
@@ -451,7 +434,7 @@ static LogicalResult buildExecutable(ModuleOp module, StringRef entry,
                                            "softmoe_layer_sm90a");
     if ((!syncChips.empty() && !host) || (hopper && !hopperHost)) {
       error = "translating the host code to LLVM IR failed: " +
-              diagnostics.text;
+              diagnostics.getText("; ");
       return failure();
     }
     if (!host) {
