@@ -1,12 +1,7 @@
 //===- CPUPipeline.cpp - softmoe to the LLVM dialect on the CPU -----------===//
 //
-//   softmoe-decompose, convert-softmoe-to-linalg, canonicalize
-//   shard-experts=R > 0 (expert parallelism over R MPI processes, see
-//   ShardExperts.cpp): softmoe-shard-experts before the conversion, then
-//   sharding-propagation{traversal=forward-backward}, shard-partition,
-//   softmoe-shard-simplify, canonicalize, convert-shard-to-mpi, canonicalize,
-//   softmoe-mpi-world-comm, symbol-dce (drops the private shard.grid)
-//   one-shot-bufferize (function boundaries, identity layouts there),
+//   addSoftMoEToBufferizedLinalgPasses (FrontHalf.cpp: softmoe to linalg,
+//   expert sharding over MPI, one-shot-bufferize)
 //   canonicalize, cse
 //   buffer-deallocation-pipeline, convert-bufferization-to-memref
 //   addCPUCodegenPasses (tiled, fused, vectorized kernels; OpenMP threads)
@@ -84,40 +79,7 @@ static void addLowerToLLVMPasses(OpPassManager &pm,
 
 void mlir::softmoe::buildSoftMoECPUPipeline(OpPassManager &pm,
                                             const CPUPipelineOptions &options) {
-  pm.addPass(createSoftMoEDecompose());
-  if (options.shardExperts > 0) {
-    SoftMoEShardExpertsOptions shardOptions;
-    shardOptions.ranks = options.shardExperts;
-    pm.addPass(createSoftMoEShardExperts(shardOptions));
-  }
-  pm.addPass(createConvertSoftMoEToLinalg());
-  // No CSE on tensors: it merges the identical tensor.empty + linalg.fill
-  // inits of different reductions, and bufferization then copies one of them.
-  pm.addPass(createCanonicalizerPass());
-  if (options.shardExperts > 0) {
-    // forward-backward finds the all-reduce plan; the default traversal
-    // picks all_gathers, which MLIR 22 cannot lower to MPI.
-    shard::ShardingPropagationOptions propagation;
-    propagation.traversal = shard::TraversalOrder::ForwardBackward;
-    pm.addNestedPass<func::FuncOp>(
-        shard::createShardingPropagation(propagation));
-    pm.addNestedPass<func::FuncOp>(shard::createPartition());
-    pm.addPass(createSoftMoEShardSimplify());
-    pm.addPass(createCanonicalizerPass());
-    pm.addPass(createConvertShardToMPIPass());
-    pm.addPass(createCanonicalizerPass());
-    pm.addPass(createSoftMoEMPIWorldComm());
-    pm.addPass(createSymbolDCEPass());
-  }
-
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  // A layer inside scf.for (iterating a block) yields a fresh buffer each
-  // iteration; without this, bufferization rejects such loops.
-  bufferize.allowReturnAllocsFromLoops = true;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  addSoftMoEToBufferizedLinalgPasses(pm, options.shardExperts);
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   bufferization::buildBufferDeallocationPipeline(

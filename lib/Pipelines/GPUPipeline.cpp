@@ -1,8 +1,8 @@
 //===- GPUPipeline.cpp - The softmoe CUDA pipeline ------------------------===//
 //
-// softmoe ops (or linalg) on tensors are lowered as in the CPU pipeline
-// (softmoe-decompose, convert-softmoe-to-linalg), then bufferized with results
-// as out-parameters. The NVVM part follows upstream's gpu-lower-to-nvvm-pipeline, with the
+// softmoe ops (or linalg) on tensors are lowered and bufferized by the front
+// half shared with the CPU pipeline (FrontHalf.cpp), results then become
+// out-parameters. The NVVM part follows upstream's gpu-lower-to-nvvm-pipeline, with the
 // traps of MLIR 22 avoided: canonicalize and cse run before outlining (else a
 // self memref.copy can end up as an unresolved call in a kernel), PTX
 // features default to +ptx80 (the upstream +ptx60 cannot target sm_90), and
@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "softmoe/Pipelines/GPUPipeline.h"
+#include "softmoe/Pipelines/Pipelines.h"
 
 #include "softmoe/Conversion/Passes.h"
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.h"
@@ -82,17 +83,7 @@ bool mlir::softmoe::usesWgmma(const GPUPipelineOptions &options) {
 void mlir::softmoe::buildSoftMoEGPUKernelPipeline(
     OpPassManager &pm, const GPUPipelineOptions &options) {
   if (options.bufferize) {
-    pm.addPass(createSoftMoEDecompose());
-    pm.addPass(createConvertSoftMoEToLinalg());
-    // No CSE on tensors (as in the CPU pipeline): merging the identical
-    // tensor.empty + linalg.fill inits of different reductions makes
-    // bufferization copy one of them.
-    pm.addPass(createCanonicalizerPass());
-    bufferization::OneShotBufferizePassOptions bufferizeOptions;
-    bufferizeOptions.bufferizeFunctionBoundaries = true;
-    bufferizeOptions.functionBoundaryTypeConversion =
-        bufferization::LayoutMapOption::IdentityLayoutMap;
-    pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
+    addSoftMoEToBufferizedLinalgPasses(pm);
     bufferization::BufferResultsToOutParamsPassOptions outParams;
     outParams.hoistStaticAllocs = true;
     outParams.modifyPublicFunctions = true;

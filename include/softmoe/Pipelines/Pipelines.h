@@ -69,6 +69,15 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(true)};
 };
 
+/// The front half that the CPU and GPU pipelines share: softmoe ops (and
+/// linalg) on tensors to linalg on memrefs, with identity layouts at function
+/// boundaries. softmoe-decompose, convert-softmoe-to-linalg, canonicalize,
+/// one-shot-bufferize; with `shardExperts` = R > 0, the experts are split over
+/// R MPI processes on the way (softmoe-shard-experts, then the shard dialect
+/// lowered to MPI). Defined in lib/Pipelines/FrontHalf.cpp.
+void addSoftMoEToBufferizedLinalgPasses(OpPassManager &pm,
+                                        int shardExperts = 0);
+
 /// softmoe (on tensors) -> linalg -> bufferized loops -> LLVM dialect, for the
 /// host CPU. Functions returning tensors return memrefs whose ownership passes
 /// to the caller (free the descriptor's allocated pointer).
