@@ -127,20 +127,14 @@ static std::optional<unsigned> contiguousDim(linalg::LinalgOp op,
   return std::nullopt;
 }
 
-/// Picks the dimension distributed over threads: the first parallel loop of
-/// `order` with at least `threads` tiles.
+/// The dimension distributed over threads (chooseForallDim).
 static int64_t pickForallDim(linalg::LinalgOp op, ArrayRef<int64_t> order,
                              ArrayRef<int64_t> ranges, ArrayRef<int64_t> tiles,
                              int64_t threads) {
-  auto iters = op.getIteratorTypesArray();
-  for (int64_t d : order) {
-    if (!linalg::isParallelIterator(iters[d]))
-      continue;
-    int64_t t = tiles[d] ? tiles[d] : ranges[d];
-    if ((ranges[d] + t - 1) / t >= threads)
-      return d;
-  }
-  return -1;
+  SmallVector<bool> parallel = llvm::map_to_vector(
+      op.getIteratorTypesArray(),
+      [](utils::IteratorType t) { return linalg::isParallelIterator(t); });
+  return chooseForallDim(parallel, order, ranges, tiles, threads);
 }
 
 /// Register-tiled plan for a contraction whose output's contiguous dimension
