@@ -2,15 +2,20 @@
 //
 // softmoe-cpu-codegen turns every linalg op on buffers into a loop nest of
 // vector code. It is split by stage, the way IREE's LLVMCPU code generation
-// is; the stages pass their state on through marker attributes on the IR:
+// is: a kernel configuration comes first and is written on the IR as
+// attributes, and each later stage reads what the previous one left there.
+// `stop-after=<stage>` ends the pass after a stage, its markers still on the
+// IR (test/Codegen/cpu-codegen-stages.mlir):
 //
 //   plan       KernelPlan.cpp (with Fusion.cpp's groups): which ops fuse into
-//              which kernel, and each kernel root's loop plan (the tile sizes
-//              come from KernelConfig.h)
-//   tile       Tiling.cpp: every root tiled to its register tile (scf.forall
+//              which kernel, and each kernel root's loop plan (softmoe.plan;
+//              the tile sizes come from KernelConfig.h); fused ops carry
+//              softmoe.fused_into
+//   fusion     Tiling.cpp: every root tiled to its register tile (scf.forall
 //              for threads, panel packing), its initializer and consumers
-//              fused into the same tile (Fusion.cpp), partial and dynamic
-//              tiles peeled so that every full tile has static shapes
+//              fused into the same tile (Fusion.cpp)
+//   tile       Tiling.cpp: partial and dynamic tiles peeled, so that every
+//              full tile has static shapes
 //   vectorize  RegisterTiling.cpp: reductions tiled by register steps,
 //              dynamic remainders by unit tiles, every tile vectorized
 //   register   RegisterTiling.cpp: unrolled to one register per vector op,
@@ -39,8 +44,6 @@
 
 #include <optional>
 #include <string>
-#include <tuple>
-#include <vector>
 
 namespace mlir::softmoe::codegen {
 
@@ -54,18 +57,25 @@ inline constexpr llvm::StringLiteral kExpectedSizeAttr =
 /// Input: optional per-op register tile override, `array<i64: MR, NR>`.
 inline constexpr llvm::StringLiteral kTileAttr = "softmoe.register_tile";
 
-/// tile: a reduction dimension vectorized along the lanes, and its tile.
+/// plan: a kernel root's KernelPlan (planToAttr), with its kernel number.
+inline constexpr llvm::StringLiteral kPlan = "softmoe.plan";
+/// plan: an op fused into the tile of the kernel with this number.
+inline constexpr llvm::StringLiteral kFusedInto = "softmoe.fused_into";
+/// plan: a reduction dimension vectorized along the lanes, and its tile.
 inline constexpr llvm::StringLiteral kLaneReduction = "softmoe.lane_reduction";
-/// tile: tiled ops whose reduction dimensions are still to be tiled.
+/// fusion: the outermost loop of a kernel, whose partial tiles the tile stage
+/// peels.
+inline constexpr llvm::StringLiteral kPeelRoot = "softmoe.peel_root";
+/// fusion: tiled ops whose reduction dimensions are still to be tiled.
 inline constexpr llvm::StringLiteral kReduceLater = "softmoe.reduce_later";
-/// tile: a bf16 x bf16 contraction whose reduction steps by pairs
+/// fusion: a bf16 x bf16 contraction whose reduction steps by pairs
 /// (vdpbf16ps).
 inline constexpr llvm::StringLiteral kDotPairs = "softmoe.dot_pairs";
-/// tile: a contraction tiled in reduction blocks that streams B; vectorize:
+/// fusion: a contraction tiled in reduction blocks that streams B; vectorize:
 /// then its innermost reduction loop. `array<i64: KC, NR>` (block rows, panel
 /// width).
 inline constexpr llvm::StringLiteral kStream = "softmoe.stream";
-/// tile, vectorize: tiled ops that are ready to be vectorized.
+/// fusion, vectorize: tiled ops that are ready to be vectorized.
 inline constexpr llvm::StringLiteral kVectorize = "softmoe.vectorize";
 /// vectorize: the reduction loops whose accumulators should live in
 /// registers.
@@ -177,14 +187,19 @@ KernelPlan planElementwise(linalg::LinalgOp op, const CPUTarget &target,
 linalg::LinalgOp moveLaneDimLast(RewriterBase &rewriter, linalg::LinalgOp op,
                                  int64_t expected);
 
-struct FusionGroup;
+/// A plan as the dictionary of kPlan, numbered `kernel`, and back. The
+/// dictionary holds every field but `vectorize` (only vectorized kernels get
+/// one); planFromAttr fails on a dictionary it did not write.
+DictionaryAttr planToAttr(MLIRContext *ctx, const KernelPlan &plan,
+                          int64_t kernel);
+FailureOr<KernelPlan> planFromAttr(DictionaryAttr attr);
 
 /// The plan stage: widens narrow row operands, forms the fusion groups
-/// (formFusionGroups) and plans every group's root. Returns the kernels in
-/// program order.
-std::vector<std::tuple<linalg::LinalgOp, KernelPlan, FusionGroup>>
-planKernels(RewriterBase &rewriter, func::FuncOp func,
-            const CodegenOptions &options);
+/// (formFusionGroups), plans every group's root and writes the plans as
+/// attributes: kPlan (and kLaneReduction) on each root to vectorize,
+/// kFusedInto on the ops fused into it.
+void planKernels(RewriterBase &rewriter, func::FuncOp func,
+                 const CodegenOptions &options);
 
 //===----------------------------------------------------------------------===//
 // Fusion groups (Fusion.cpp)
@@ -256,14 +271,14 @@ void peelPartialTiles(RewriterBase &rewriter, Operation *root);
 /// Folds the sizes and views of tiles to constants where they are.
 LogicalResult cleanupTiles(func::FuncOp func, std::string &why);
 
-/// The tile stage: tiles every root of `kernels` by its plan, fuses its
-/// group into the tile and peels the partial tiles. Marks the tiles for the
-/// next stages.
-LogicalResult tileKernels(
-    RewriterBase &rewriter,
-    std::vector<std::tuple<linalg::LinalgOp, KernelPlan, FusionGroup>>
-        &kernels,
-    std::string &why);
+/// The fusion stage: reads the plans and fused ops that planKernels wrote,
+/// tiles every root by its plan and fuses its group into the tile. Marks the
+/// tiles and their outermost loops for the next stages.
+LogicalResult tileAndFuseKernels(RewriterBase &rewriter, func::FuncOp func,
+                                 std::string &why);
+
+/// The tile stage: peels the loops of every kernel (kPeelRoot).
+void peelKernels(RewriterBase &rewriter, func::FuncOp func);
 
 //===----------------------------------------------------------------------===//
 // Register tiles (RegisterTiling.cpp)

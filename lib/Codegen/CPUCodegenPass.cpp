@@ -1,7 +1,7 @@
 //===- CPUCodegenPass.cpp - softmoe-cpu-codegen ----------------------------===//
 //
 // The pass: checks its options, runs the stages of CPUCodegen.h in order
-// (plan, tile, vectorize, register, vector), or up to `stop-after`,
+// (plan, fusion, tile, vectorize, register, vector), or up to `stop-after`,
 // and keeps the one fallback seam: a function whose code generation fails
 // is restored as it was, for the loop lowering.
 //
@@ -41,15 +41,21 @@ LogicalResult codegen::applyStage(func::FuncOp func,
 
 namespace {
 
-/// The stages `stop-after` can end the pass after; the empty string (and
-/// the last stage) runs them all.
-enum class Stage { Tile, Vectorize, Vector };
+/// The stages, in the order they run (CPUCodegen.h).
+enum class Stage { Plan, Fusion, Tile, Vectorize, Register, Vector };
 
+constexpr llvm::StringLiteral kStageNames =
+    "plan, fusion, tile, vectorize, register, vector";
+
+/// The stage `stop-after` names; none (the empty string) runs them all.
 std::optional<Stage> parseStage(StringRef name) {
   return llvm::StringSwitch<std::optional<Stage>>(name)
+      .Case("plan", Stage::Plan)
+      .Case("fusion", Stage::Fusion)
       .Case("tile", Stage::Tile)
       .Case("vectorize", Stage::Vectorize)
-      .Case("", Stage::Vector)
+      .Case("register", Stage::Register)
+      .Cases({"vector", ""}, Stage::Vector)
       .Default(std::nullopt);
 }
 
@@ -92,9 +98,8 @@ void CPUCodegenPass::runOnOperation() {
   }
   std::optional<Stage> stop = parseStage(stopAfter);
   if (!stop) {
-    func.emitError() << "softmoe-cpu-codegen: stop-after must be tile or "
-                        "vectorize, not '"
-                     << stopAfter << "'";
+    func.emitError() << "softmoe-cpu-codegen: stop-after must be one of "
+                     << kStageNames << ", not '" << stopAfter << "'";
     return signalPassFailure();
   }
   if (threads < 1) {
@@ -142,10 +147,14 @@ LogicalResult CPUCodegenPass::generate(RewriterBase &rewriter,
                                        const CodegenOptions &options,
                                        Stage stop, std::string &why) {
   func::FuncOp func = getOperation();
-  std::vector<std::tuple<linalg::LinalgOp, KernelPlan, FusionGroup>> kernels =
-      planKernels(rewriter, func, options);
-  if (failed(tileKernels(rewriter, kernels, why)))
+  planKernels(rewriter, func, options);
+  if (stop == Stage::Plan)
+    return success();
+  if (failed(tileAndFuseKernels(rewriter, func, why)))
     return failure();
+  if (stop == Stage::Fusion)
+    return success();
+  peelKernels(rewriter, func);
   if (stop == Stage::Tile)
     return success();
   if (failed(vectorizeTiles(rewriter, func, why)))
@@ -156,6 +165,8 @@ LogicalResult CPUCodegenPass::generate(RewriterBase &rewriter,
   if (failed(tileToRegisters(rewriter, func, cpu.f32Lanes(),
                              cpu.hasAVX512BF16, why)))
     return failure();
+  if (stop == Stage::Register)
+    return success();
   if (failed(lowerVectorOps(rewriter, func, cpu.f32Lanes(), cpu.hasAVX512BF16,
                             why)))
     return failure();

@@ -4,7 +4,9 @@
 // dimension of each op is vectorized, its tile sizes and loop order, what
 // runs on threads, whether B is streamed, packed or dotted in bf16 pairs.
 // The tile sizes themselves are KernelConfig.h's pure choices; this file
-// reads what they depend on off the IR.
+// reads them off the IR and writes the result back as attributes (kPlan on
+// each kernel root, kFusedInto on the ops fused into it) for the stages
+// that follow.
 //
 //===----------------------------------------------------------------------===//
 
@@ -414,12 +416,112 @@ codegen::registerTileFor(linalg::LinalgOp op, const CodegenOptions &options) {
 }
 
 //===----------------------------------------------------------------------===//
+// Plans as attributes
+//===----------------------------------------------------------------------===//
+
+DictionaryAttr codegen::planToAttr(MLIRContext *ctx, const KernelPlan &plan,
+                                   int64_t kernel) {
+  Builder b(ctx);
+  SmallVector<NamedAttribute> entries;
+  auto add = [&](StringRef name, Attribute value) {
+    entries.push_back(b.getNamedAttr(name, value));
+  };
+  add("kernel", b.getI64IntegerAttr(kernel));
+  if (plan.forallDim >= 0)
+    add("forall_dim", b.getI64IntegerAttr(plan.forallDim));
+  add("parallel_tiles", b.getDenseI64ArrayAttr(plan.parallelTiles));
+  add("parallel_order", b.getDenseI64ArrayAttr(plan.parallelOrder));
+  add("reduction_tiles", b.getDenseI64ArrayAttr(plan.reductionTiles));
+  if (plan.streamBlock || plan.streamPanel)
+    add("stream",
+        b.getDenseI64ArrayAttr({plan.streamBlock, plan.streamPanel}));
+  if (plan.packB)
+    add("pack_b", b.getUnitAttr());
+  if (plan.laneDim >= 0)
+    add("lane_dim", b.getI64IntegerAttr(plan.laneDim));
+  if (plan.kDim >= 0)
+    add("k_dim", b.getI64IntegerAttr(plan.kDim));
+  if (plan.bf16Dot)
+    add("bf16_dot", b.getUnitAttr());
+  if (plan.rowInput || !plan.rowDims.empty()) {
+    add("row_input", b.getI64IntegerAttr(plan.rowInput));
+    add("row_dims", b.getDenseI64ArrayAttr(llvm::map_to_vector(
+                        plan.rowDims, [](unsigned d) { return int64_t(d); })));
+  }
+  return b.getDictionaryAttr(entries);
+}
+
+FailureOr<KernelPlan> codegen::planFromAttr(DictionaryAttr attr) {
+  if (!attr)
+    return failure();
+  static constexpr llvm::StringLiteral known[] = {
+      "kernel",   "forall_dim", "parallel_tiles", "parallel_order",
+      "reduction_tiles", "stream", "pack_b", "lane_dim", "k_dim",
+      "bf16_dot", "row_input", "row_dims"};
+  for (NamedAttribute entry : attr)
+    if (!llvm::is_contained(known, entry.getName().strref()))
+      return failure();
+  KernelPlan plan;
+  bool ok = true;
+  auto integer = [&](StringRef name, int64_t &out) {
+    if (Attribute a = attr.get(name)) {
+      auto i = dyn_cast<IntegerAttr>(a);
+      ok &= bool(i);
+      if (i)
+        out = i.getInt();
+    }
+  };
+  auto array = [&](StringRef name, bool required) {
+    auto a = dyn_cast_or_null<DenseI64ArrayAttr>(attr.get(name));
+    ok &= a || (!required && !attr.get(name));
+    return a ? SmallVector<int64_t>(a.asArrayRef()) : SmallVector<int64_t>();
+  };
+  auto flag = [&](StringRef name) {
+    Attribute a = attr.get(name);
+    ok &= !a || isa<UnitAttr>(a);
+    return bool(a);
+  };
+  int64_t rowInput = 0;
+  integer("forall_dim", plan.forallDim);
+  integer("lane_dim", plan.laneDim);
+  integer("k_dim", plan.kDim);
+  integer("row_input", rowInput);
+  plan.parallelTiles = array("parallel_tiles", /*required=*/true);
+  plan.parallelOrder = array("parallel_order", /*required=*/true);
+  plan.reductionTiles = array("reduction_tiles", /*required=*/true);
+  SmallVector<int64_t> stream = array("stream", /*required=*/false);
+  SmallVector<int64_t> rowDims = array("row_dims", /*required=*/false);
+  plan.packB = flag("pack_b");
+  plan.bf16Dot = flag("bf16_dot");
+  if (!ok || !isa_and_nonnull<IntegerAttr>(attr.get("kernel")))
+    return failure();
+  int64_t n = plan.parallelTiles.size();
+  auto isDim = [&](int64_t d) { return d >= 0 && d < n; };
+  if (int64_t(plan.reductionTiles.size()) != n ||
+      !llvm::all_of(plan.parallelOrder, isDim) ||
+      !llvm::all_of(rowDims, isDim) ||
+      (plan.forallDim >= 0 && !isDim(plan.forallDim)) ||
+      (plan.laneDim >= 0 && !isDim(plan.laneDim)) ||
+      (plan.kDim >= 0 && !isDim(plan.kDim)) ||
+      (plan.packB && (plan.laneDim < 0 || plan.kDim < 0)) ||
+      (!stream.empty() && stream.size() != 2) || (rowInput != 0 && rowInput != 1))
+    return failure();
+  if (!stream.empty()) {
+    plan.streamBlock = stream[0];
+    plan.streamPanel = stream[1];
+  }
+  plan.rowInput = rowInput;
+  plan.rowDims = llvm::map_to_vector(rowDims,
+                                     [](int64_t d) { return unsigned(d); });
+  return plan;
+}
+
+//===----------------------------------------------------------------------===//
 // The plan stage
 //===----------------------------------------------------------------------===//
 
-std::vector<std::tuple<linalg::LinalgOp, KernelPlan, FusionGroup>>
-codegen::planKernels(RewriterBase &rewriter, func::FuncOp func,
-                     const CodegenOptions &options) {
+void codegen::planKernels(RewriterBase &rewriter, func::FuncOp func,
+                          const CodegenOptions &options) {
   const CPUTarget &cpu = *options.target;
   widenNarrowRowOperands(rewriter, func, cpu, options.expected);
   DenseSet<Operation *> fused;
@@ -463,5 +565,23 @@ codegen::planKernels(RewriterBase &rewriter, func::FuncOp func,
     kernels.emplace_back(op, *plan, g);
   }
 
-  return kernels;
+  // Written as attributes, in program order, for the fusion stage.
+  MLIRContext *ctx = func.getContext();
+  int64_t number = 0;
+  for (auto &[op, plan, group] : kernels) {
+    if (!plan.vectorize)
+      continue;
+    // A reduction along the vector lanes keeps its lane tile.
+    for (unsigned d = 0; d < op.getNumLoops(); ++d)
+      if (plan.reductionTiles[d] > 1)
+        op->setAttr(kLaneReduction, rewriter.getDenseI64ArrayAttr(
+                                        {int64_t(d), plan.reductionTiles[d]}));
+    op->setAttr(kPlan, planToAttr(ctx, plan, number));
+    IntegerAttr fusedInto = rewriter.getI64IntegerAttr(number);
+    if (group.initializer)
+      group.initializer->setAttr(kFusedInto, fusedInto);
+    for (linalg::LinalgOp c : group.consumers)
+      c->setAttr(kFusedInto, fusedInto);
+    ++number;
+  }
 }

@@ -1,9 +1,10 @@
-//===- Tiling.cpp - The tile stage of softmoe-cpu-codegen ------------------===//
+//===- Tiling.cpp - The fusion and tile stages of softmoe-cpu-codegen ------===//
 //
-// The loop nests of every kernel (CPUCodegen.h): each kernel root is tiled
-// by its plan (threads, then the loops around one register tile), its group
-// fused into the tile, and the partial tiles peeled, so that every full tile
-// has static shapes, and a dynamic extent's loops at the last full tile.
+// The loop nests of every kernel (CPUCodegen.h). The fusion stage tiles each
+// kernel root by the plan the plan stage wrote on it (threads, then the
+// loops around one register tile) and fuses its group into the tile; the
+// tile stage peels the partial tiles, so that every full tile has static
+// shapes, and a dynamic extent's loops at the last full tile.
 //
 //===----------------------------------------------------------------------===//
 
@@ -162,8 +163,8 @@ void codegen::peelPartialTiles(RewriterBase &rewriter, Operation *root) {
 /// Tiles `op` by its plan: an scf.forall over the threads' dimension, the
 /// loops around one register tile (a packed panel copied in the panel loop),
 /// and the tiles of its fused initializer and consumers on the same tile of
-/// the accumulator. The tile is marked for the next stages, and the partial
-/// tiles are peeled.
+/// the accumulator. The tile is marked for the next stages, and the
+/// outermost loop for peeling (kPeelRoot).
 static LogicalResult buildKernel(RewriterBase &rewriter, linalg::LinalgOp op,
                                  const KernelPlan &plan,
                                  const FusionGroup &group) {
@@ -249,7 +250,7 @@ static LogicalResult buildKernel(RewriterBase &rewriter, linalg::LinalgOp op,
   if (plan.bf16Dot)
     current->setAttr(kDotPairs, rewriter.getUnitAttr());
   if (!loops.empty())
-    peelPartialTiles(rewriter, loops.front());
+    loops.front()->setAttr(kPeelRoot, rewriter.getUnitAttr());
   return success();
 }
 
@@ -267,26 +268,90 @@ LogicalResult codegen::cleanupTiles(func::FuncOp func, std::string &why) {
 
 
 //===----------------------------------------------------------------------===//
-// The tile stage
+// The fusion and tile stages
 //===----------------------------------------------------------------------===//
 
-LogicalResult codegen::tileKernels(
-    RewriterBase &rewriter,
-    std::vector<std::tuple<linalg::LinalgOp, KernelPlan, FusionGroup>>
-        &kernels,
-    std::string &why) {
-  for (auto &[op, plan, group] : kernels) {
-    if (!plan.vectorize)
-      continue;
-    // A reduction along the vector lanes keeps its lane tile.
-    for (unsigned d = 0; d < op.getNumLoops(); ++d)
-      if (plan.reductionTiles[d] > 1)
-        op->setAttr(kLaneReduction, rewriter.getDenseI64ArrayAttr(
-                                        {int64_t(d), plan.reductionTiles[d]}));
-    if (failed(buildKernel(rewriter, op, plan, group))) {
+LogicalResult codegen::tileAndFuseKernels(RewriterBase &rewriter,
+                                          func::FuncOp func,
+                                          std::string &why) {
+  // The kernels in program order, the order they were planned in.
+  struct Kernel {
+    KernelPlan plan;
+    FusionGroup group;
+  };
+  std::vector<Kernel> kernels;
+  DenseMap<int64_t, unsigned> byNumber;
+  SmallVector<std::pair<linalg::LinalgOp, int64_t>> fusedOps;
+  WalkResult walk = func.walk([&](linalg::LinalgOp op) {
+    if (Attribute a = op->getAttr(kPlan)) {
+      auto dict = dyn_cast<DictionaryAttr>(a);
+      FailureOr<KernelPlan> plan = planFromAttr(dict);
+      if (failed(plan) ||
+          int64_t(plan->parallelTiles.size()) != op.getNumLoops() ||
+          !byNumber
+               .try_emplace(dict.getAs<IntegerAttr>("kernel").getInt(),
+                            kernels.size())
+               .second)
+        return WalkResult::interrupt();
+      Kernel k{*plan, FusionGroup()};
+      k.group.root = op;
+      kernels.push_back(std::move(k));
+    } else if (Attribute a = op->getAttr(kFusedInto)) {
+      auto number = dyn_cast<IntegerAttr>(a);
+      if (!number)
+        return WalkResult::interrupt();
+      fusedOps.emplace_back(op, number.getInt());
+    }
+    return WalkResult::advance();
+  });
+  if (walk.wasInterrupted()) {
+    why = ("an unexpected " + kPlan + " or " + kFusedInto).str();
+    return failure();
+  }
+  for (auto [op, number] : fusedOps) {
+    auto it = byNumber.find(number);
+    if (it == byNumber.end()) {
+      why = (kFusedInto + " of a kernel that has no " + kPlan).str();
+      return failure();
+    }
+    FusionGroup &g = kernels[it->second].group;
+    // The initializer runs before the root, the consumers (in order) after.
+    if (op->getBlock() == g.root->getBlock() &&
+        op->isBeforeInBlock(g.root)) {
+      if (g.initializer) {
+        why = ("two initializers " + kFusedInto + " one kernel").str();
+        return failure();
+      }
+      g.initializer = op;
+    } else {
+      g.consumers.push_back(op);
+    }
+  }
+  for (Kernel &k : kernels) {
+    k.group.root->removeAttr(kPlan);
+    if (k.group.initializer)
+      k.group.initializer->removeAttr(kFusedInto);
+    for (linalg::LinalgOp c : k.group.consumers)
+      c->removeAttr(kFusedInto);
+  }
+  for (Kernel &k : kernels) {
+    linalg::LinalgOp op = k.group.root;
+    if (failed(buildKernel(rewriter, op, k.plan, k.group))) {
       why = "could not tile " + op->getName().getStringRef().str();
       return failure();
     }
   }
   return success();
+}
+
+void codegen::peelKernels(RewriterBase &rewriter, func::FuncOp func) {
+  SmallVector<Operation *> roots;
+  func.walk([&](Operation *op) {
+    if (op->hasAttr(kPeelRoot))
+      roots.push_back(op);
+  });
+  for (Operation *root : roots) {
+    root->removeAttr(kPeelRoot);
+    peelPartialTiles(rewriter, root);
+  }
 }
