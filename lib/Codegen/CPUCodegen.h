@@ -171,10 +171,11 @@ FailureOr<KernelPlan> planContraction(linalg::LinalgOp op,
 
 /// Whether a contraction's streaming depends on its one dynamic row extent
 /// (StreamVersions), and then where.
-std::optional<StreamVersions>
-streamVersions(linalg::LinalgOp op, const CPUTarget &target,
-               std::optional<RegisterTile> tile, int64_t threads,
-               int64_t minParallelWork);
+std::optional<StreamVersions> streamVersions(linalg::LinalgOp op,
+                                             const CPUTarget &target,
+                                             std::optional<RegisterTile> tile,
+                                             int64_t threads,
+                                             int64_t minParallelWork);
 
 /// Plan for any other op: vectorized along one contiguous dimension, every
 /// other dimension one iteration at a time, reductions innermost.

@@ -1,4 +1,4 @@
-//===- CPUCodegenPass.cpp - softmoe-cpu-codegen ----------------------------===//
+//===- CPUCodegenPass.cpp - softmoe-cpu-codegen ---------------------------===//
 //
 // The pass: checks its options, runs the stages of CPUCodegen.h in order
 // (plan, fusion, tile, vectorize, register, vector), or up to `stop-after`,
@@ -25,8 +25,8 @@ using namespace mlir::softmoe::codegen;
 /// that two patterns undoing each other end in a diagnostic naming the stage
 /// instead of growing the IR until memory runs out.
 LogicalResult codegen::applyStage(func::FuncOp func,
-                                  RewritePatternSet &&patterns,
-                                  StringRef stage, std::string &why) {
+                                  RewritePatternSet &&patterns, StringRef stage,
+                                  std::string &why) {
   int64_t ops = 0;
   func.walk([&](Operation *) { ++ops; });
   GreedyRewriteConfig config;
@@ -59,8 +59,7 @@ std::optional<Stage> parseStage(StringRef name) {
       .Default(std::nullopt);
 }
 
-struct CPUCodegenPass
-    : softmoe::impl::SoftMoECPUCodegenBase<CPUCodegenPass> {
+struct CPUCodegenPass : softmoe::impl::SoftMoECPUCodegenBase<CPUCodegenPass> {
   using Base::Base;
 
   void runOnOperation() override;
@@ -90,8 +89,8 @@ void CPUCodegenPass::runOnOperation() {
     auto [a, b] = s.split('x');
     if (a.getAsInteger(10, mr) || b.getAsInteger(10, nr) || mr <= 0 ||
         nr <= 0) {
-      func.emitError() << "softmoe-cpu-codegen: register-tile '"
-                       << registerTile << "' is not MRxNR (e.g. 8x48)";
+      func.emitError() << "softmoe-cpu-codegen: register-tile '" << registerTile
+                       << "' is not MRxNR (e.g. 8x48)";
       return signalPassFailure();
     }
     tileOverride = RegisterTile{mr, nr};
@@ -137,10 +136,10 @@ void CPUCodegenPass::runOnOperation() {
   if (succeeded(generate(rewriter, options, *stop, failureReason)))
     return;
   func.getBody().takeBody(backup->getBody());
-  emitWarning(func.getLoc()) << "softmoe-cpu-codegen: "
-                     << (failureReason.empty() ? "code generation failed"
-                                               : failureReason)
-                     << "; the function is left to the loop lowering";
+  emitWarning(func.getLoc())
+      << "softmoe-cpu-codegen: "
+      << (failureReason.empty() ? "code generation failed" : failureReason)
+      << "; the function is left to the loop lowering";
 }
 
 LogicalResult CPUCodegenPass::generate(RewriterBase &rewriter,
@@ -162,8 +161,8 @@ LogicalResult CPUCodegenPass::generate(RewriterBase &rewriter,
   if (stop == Stage::Vectorize)
     return success();
   const CPUTarget &cpu = *options.target;
-  if (failed(tileToRegisters(rewriter, func, cpu.f32Lanes(),
-                             cpu.hasAVX512BF16, why)))
+  if (failed(tileToRegisters(rewriter, func, cpu.f32Lanes(), cpu.hasAVX512BF16,
+                             why)))
     return failure();
   if (stop == Stage::Register)
     return success();

@@ -1,4 +1,4 @@
-//===- Fusion.cpp - Fusion groups of softmoe-cpu-codegen -------------------===//
+//===- Fusion.cpp - Fusion groups of softmoe-cpu-codegen ------------------===//
 //
 // Which ops run in the tile of another (CPUCodegen.h): a reduction or
 // contraction ("root") claims the fill or bias broadcast that initializes

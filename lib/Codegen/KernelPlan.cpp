@@ -433,8 +433,7 @@ DictionaryAttr codegen::planToAttr(MLIRContext *ctx, const KernelPlan &plan,
   add("parallel_order", b.getDenseI64ArrayAttr(plan.parallelOrder));
   add("reduction_tiles", b.getDenseI64ArrayAttr(plan.reductionTiles));
   if (plan.streamBlock || plan.streamPanel)
-    add("stream",
-        b.getDenseI64ArrayAttr({plan.streamBlock, plan.streamPanel}));
+    add("stream", b.getDenseI64ArrayAttr({plan.streamBlock, plan.streamPanel}));
   if (plan.packB)
     add("pack_b", b.getUnitAttr());
   if (plan.laneDim >= 0)
@@ -455,9 +454,9 @@ FailureOr<KernelPlan> codegen::planFromAttr(DictionaryAttr attr) {
   if (!attr)
     return failure();
   static constexpr llvm::StringLiteral known[] = {
-      "kernel",   "forall_dim", "parallel_tiles", "parallel_order",
-      "reduction_tiles", "stream", "pack_b", "lane_dim", "k_dim",
-      "bf16_dot", "row_input", "row_dims"};
+      "kernel",          "forall_dim", "parallel_tiles", "parallel_order",
+      "reduction_tiles", "stream",     "pack_b",         "lane_dim",
+      "k_dim",           "bf16_dot",   "row_input",      "row_dims"};
   for (NamedAttribute entry : attr)
     if (!llvm::is_contained(known, entry.getName().strref()))
       return failure();
@@ -504,15 +503,16 @@ FailureOr<KernelPlan> codegen::planFromAttr(DictionaryAttr attr) {
       (plan.laneDim >= 0 && !isDim(plan.laneDim)) ||
       (plan.kDim >= 0 && !isDim(plan.kDim)) ||
       (plan.packB && (plan.laneDim < 0 || plan.kDim < 0)) ||
-      (!stream.empty() && stream.size() != 2) || (rowInput != 0 && rowInput != 1))
+      (!stream.empty() && stream.size() != 2) ||
+      (rowInput != 0 && rowInput != 1))
     return failure();
   if (!stream.empty()) {
     plan.streamBlock = stream[0];
     plan.streamPanel = stream[1];
   }
   plan.rowInput = rowInput;
-  plan.rowDims = llvm::map_to_vector(rowDims,
-                                     [](int64_t d) { return unsigned(d); });
+  plan.rowDims =
+      llvm::map_to_vector(rowDims, [](int64_t d) { return unsigned(d); });
   return plan;
 }
 
@@ -537,12 +537,11 @@ void codegen::planKernels(RewriterBase &rewriter, func::FuncOp func,
     // some (so it did not stream then) must not stream now.
     bool hasFused = g.initializer || !g.consumers.empty();
     int64_t stream = g.streamBlock != kStreamByOption ? g.streamBlock
-                     : hasFused                        ? 0
-                                                       : options.streamBlock;
-    FailureOr<KernelPlan> plan =
-        planContraction(op, cpu, registerTileFor(op, options), options.threads,
-                        options.minParallelWork, stream, options.expected,
-                        options.packPanels);
+                     : hasFused                       ? 0
+                                                      : options.streamBlock;
+    FailureOr<KernelPlan> plan = planContraction(
+        op, cpu, registerTileFor(op, options), options.threads,
+        options.minParallelWork, stream, options.expected, options.packPanels);
     if (succeeded(plan)) {
       // The vectorizer turns named contractions into vector.contract (and
       // from there FMAs); a generic one would become mulf + reductions.
@@ -559,8 +558,8 @@ void codegen::planKernels(RewriterBase &rewriter, func::FuncOp func,
     } else {
       op = moveLaneDimLast(rewriter, op, options.expected);
       g.root = op;
-      plan = planElementwise(op, cpu, options.threads,
-                             options.minParallelWork, options.expected);
+      plan = planElementwise(op, cpu, options.threads, options.minParallelWork,
+                             options.expected);
     }
     kernels.emplace_back(op, *plan, g);
   }

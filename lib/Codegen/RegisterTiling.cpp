@@ -1,4 +1,4 @@
-//===- RegisterTiling.cpp - Register tiles of softmoe-cpu-codegen ----------===//
+//===- RegisterTiling.cpp - Register tiles of softmoe-cpu-codegen ---------===//
 //
 // What turns a loop nest of linalg tiles into register tiles (CPUCodegen.h):
 // panel packing (called by the fusion stage), the vectorize stage

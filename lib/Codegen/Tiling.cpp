@@ -1,4 +1,4 @@
-//===- Tiling.cpp - The fusion and tile stages of softmoe-cpu-codegen ------===//
+//===- Tiling.cpp - The fusion and tile stages of softmoe-cpu-codegen -----===//
 //
 // The loop nests of every kernel (CPUCodegen.h). The fusion stage tiles each
 // kernel root by the plan the plan stage wrote on it (threads, then the
@@ -119,8 +119,8 @@ static LogicalResult peelDynamicLoop(RewriterBase &rewriter, scf::ForOp forOp,
 
 /// Peels the last partial iteration of every loop nested in `root` (and
 /// `root` itself) whose trip count is dynamic, or static and not a multiple
-/// of its step, so that the tiles inside have static shapes. Peeling an outer loop clones
-/// its body, so the walk repeats until every copy is peeled.
+/// of its step, so that the tiles inside have static shapes. Peeling an outer
+/// loop clones its body, so the walk repeats until every copy is peeled.
 void codegen::peelPartialTiles(RewriterBase &rewriter, Operation *root) {
   // Visited loops carry a marker (kPeelSeen) rather than sit in a pointer
   // set: peeling erases and creates ops, and addresses get reused.
@@ -266,14 +266,12 @@ LogicalResult codegen::cleanupTiles(func::FuncOp func, std::string &why) {
   return applyStage(func, std::move(patterns), "tile cleanup", why);
 }
 
-
 //===----------------------------------------------------------------------===//
 // The fusion and tile stages
 //===----------------------------------------------------------------------===//
 
 LogicalResult codegen::tileAndFuseKernels(RewriterBase &rewriter,
-                                          func::FuncOp func,
-                                          std::string &why) {
+                                          func::FuncOp func, std::string &why) {
   // The kernels in program order, the order they were planned in.
   struct Kernel {
     KernelPlan plan;
@@ -316,8 +314,7 @@ LogicalResult codegen::tileAndFuseKernels(RewriterBase &rewriter,
     }
     FusionGroup &g = kernels[it->second].group;
     // The initializer runs before the root, the consumers (in order) after.
-    if (op->getBlock() == g.root->getBlock() &&
-        op->isBeforeInBlock(g.root)) {
+    if (op->getBlock() == g.root->getBlock() && op->isBeforeInBlock(g.root)) {
       if (g.initializer) {
         why = ("two initializers " + kFusedInto + " one kernel").str();
         return failure();

@@ -1,4 +1,4 @@
-//===- VectorPatterns.cpp - The vector stage of softmoe-cpu-codegen --------===//
+//===- VectorPatterns.cpp - The vector stage of softmoe-cpu-codegen -------===//
 //
 // The rewrites of one-register vector code (CPUCodegen.h): store-to-load
 // forwarding between the transfers of a block, which joins a fused

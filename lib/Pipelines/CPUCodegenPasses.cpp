@@ -1,4 +1,4 @@
-//===- CPUCodegenPasses.cpp - Code generation passes of the pipeline --------===//
+//===- CPUCodegenPasses.cpp - Code generation passes of the pipeline ------===//
 //
 // The CPU code generation seam of softmoe-cpu-pipeline:
 //

@@ -54,11 +54,10 @@ protected:
 
   /// linalg.matmul of an `m x k` and a `k x n` buffer of `in` into `m x n`
   /// of `out` (dynamic sizes allowed): loops (m, n, k).
-  linalg::LinalgOp matmul(int64_t m, int64_t n, int64_t k, Type in,
-                          Type out) {
-    Block *entry = function({MemRefType::get({m, k}, in),
-                             MemRefType::get({k, n}, in),
-                             MemRefType::get({m, n}, out)});
+  linalg::LinalgOp matmul(int64_t m, int64_t n, int64_t k, Type in, Type out) {
+    Block *entry =
+        function({MemRefType::get({m, k}, in), MemRefType::get({k, n}, in),
+                  MemRefType::get({m, n}, out)});
     auto op = linalg::MatmulOp::create(
         b, b.getUnknownLoc(),
         ValueRange{entry->getArgument(0), entry->getArgument(1)},
@@ -74,10 +73,9 @@ protected:
                   int64_t threads = 1, int64_t stream = -1,
                   int64_t expected = 128, bool packPanels = false) {
     CPUTarget t = named(target);
-    FailureOr<KernelPlan> p =
-        planContraction(op, t, /*tile=*/std::nullopt, threads,
-                        /*minParallelWork=*/32768, stream, expected,
-                        packPanels);
+    FailureOr<KernelPlan> p = planContraction(
+        op, t, /*tile=*/std::nullopt, threads,
+        /*minParallelWork=*/32768, stream, expected, packPanels);
     EXPECT_TRUE(succeeded(p));
     return succeeded(p) ? *p : KernelPlan();
   }
@@ -119,9 +117,9 @@ TEST_F(KernelPlanTest, RegisterTilePerTarget) {
 TEST_F(KernelPlanTest, WholeRegistersAcross) {
   // A 48-wide tile over 40 columns on AVX-512: two whole registers, the
   // rest peeled.
-  FailureOr<KernelPlan> p = planContraction(
-      matmul(32, 40, 64), named("avx512"), RegisterTile{8, 48}, 1, 32768, -1,
-      128);
+  FailureOr<KernelPlan> p =
+      planContraction(matmul(32, 40, 64), named("avx512"), RegisterTile{8, 48},
+                      1, 32768, -1, 128);
   ASSERT_TRUE(succeeded(p));
   EXPECT_EQ(p->parallelTiles[1], 32);
   // Narrower than a register: the columns there are.
@@ -160,8 +158,7 @@ TEST_F(KernelPlanTest, StreamedWeights) {
   EXPECT_EQ(streamed.parallelOrder, Tiles({2, 1, 0}));
   // stream-block=0 never streams, N > 0 always does.
   EXPECT_EQ(plan(op, "avx512", 1, /*stream=*/0).streamBlock, 0);
-  EXPECT_EQ(plan(matmul(32, 1536, 384), "avx512", 1, /*stream=*/4)
-                .streamBlock,
+  EXPECT_EQ(plan(matmul(32, 1536, 384), "avx512", 1, /*stream=*/4).streamBlock,
             4);
   // S-32's (32 rows) does not stream by default.
   EXPECT_EQ(plan(matmul(32, 1536, 384), "avx512").streamBlock, 0);
@@ -180,8 +177,7 @@ TEST_F(KernelPlanTest, StreamingDecidedAtRunTime) {
   // Static rows, or weights that fit L2: no versions.
   EXPECT_FALSE(streamVersions(matmul(8, 3072, 768), t, std::nullopt, 1, 32768)
                    .has_value());
-  EXPECT_FALSE(streamVersions(matmul(kDyn, 256, 256), t, std::nullopt, 1,
-                              32768)
+  EXPECT_FALSE(streamVersions(matmul(kDyn, 256, 256), t, std::nullopt, 1, 32768)
                    .has_value());
 }
 
@@ -198,8 +194,7 @@ TEST_F(KernelPlanTest, PanelPacking) {
   // One row strip: nothing to reuse.
   EXPECT_FALSE(plan(matmul(4, 1536, 384), "avx2", 1, -1, 128, true).packB);
   // A dynamic reduction cannot be packed into a static panel.
-  EXPECT_FALSE(
-      plan(matmul(32, 1536, kDyn), "avx2", 1, -1, 128, true).packB);
+  EXPECT_FALSE(plan(matmul(32, 1536, kDyn), "avx2", 1, -1, 128, true).packB);
   // Streamed weights are not packed.
   EXPECT_FALSE(plan(matmul(8, 3072, 768), "avx512", 1, -1, 128, true).packB);
 }
@@ -223,8 +218,7 @@ TEST_F(KernelPlanTest, DynamicSizesArePlannedAtTheExpectedSize) {
   EXPECT_EQ(at32.parallelOrder, static32.parallelOrder);
   EXPECT_EQ(at32.forallDim, static32.forallDim);
   // ...and a small expected size gets a tile of that many rows.
-  EXPECT_EQ(plan(dynamic, "avx512", 1, -1, /*expected=*/2).parallelTiles[0],
-            2);
+  EXPECT_EQ(plan(dynamic, "avx512", 1, -1, /*expected=*/2).parallelTiles[0], 2);
   EXPECT_EQ(expectedLoopRanges(dynamic, 128), Tiles({128, 1536, 384}));
   EXPECT_EQ(expectedLoopRanges(dynamic, 7), Tiles({7, 1536, 384}));
   EXPECT_EQ(expectedNumElements(
@@ -234,8 +228,8 @@ TEST_F(KernelPlanTest, DynamicSizesArePlannedAtTheExpectedSize) {
             4 * 384);
   // The lanes never run along the dynamic dimension.
   Block *entry = function({MemRefType::get({kDyn, 100}, b.getF32Type())});
-  Value zero = arith::ConstantOp::create(b, b.getUnknownLoc(),
-                                         b.getF32FloatAttr(0));
+  Value zero =
+      arith::ConstantOp::create(b, b.getUnknownLoc(), b.getF32FloatAttr(0));
   auto fill = linalg::FillOp::create(b, b.getUnknownLoc(), ValueRange{zero},
                                      ValueRange{entry->getArgument(0)});
   KernelPlan p = planElementwise(cast<linalg::LinalgOp>(fill.getOperation()),
@@ -246,8 +240,8 @@ TEST_F(KernelPlanTest, DynamicSizesArePlannedAtTheExpectedSize) {
 
 TEST_F(KernelPlanTest, ElementwiseLaneTiles) {
   Block *entry = function({MemRefType::get({32, 384}, b.getF32Type())});
-  Value zero = arith::ConstantOp::create(b, b.getUnknownLoc(),
-                                         b.getF32FloatAttr(0));
+  Value zero =
+      arith::ConstantOp::create(b, b.getUnknownLoc(), b.getF32FloatAttr(0));
   auto fill = linalg::FillOp::create(b, b.getUnknownLoc(), ValueRange{zero},
                                      ValueRange{entry->getArgument(0)});
   auto op = cast<linalg::LinalgOp>(fill.getOperation());
@@ -257,8 +251,8 @@ TEST_F(KernelPlanTest, ElementwiseLaneTiles) {
   EXPECT_EQ(planElementwise(op, named("avx512"), 1, 32768, 128).parallelTiles,
             Tiles({1, 64}));
   // Not a contraction.
-  EXPECT_TRUE(failed(planContraction(op, named("avx2"), std::nullopt, 1,
-                                     32768, -1, 128)));
+  EXPECT_TRUE(failed(
+      planContraction(op, named("avx2"), std::nullopt, 1, 32768, -1, 128)));
 }
 
 TEST(RegisterPiece, DivisorsOfOneRegister) {
@@ -297,17 +291,18 @@ TEST_F(KernelPlanTest, PlanAttributeRoundTrip) {
   Builder builder(&ctx);
   EXPECT_TRUE(failed(planFromAttr(DictionaryAttr())));
   EXPECT_TRUE(failed(planFromAttr(builder.getDictionaryAttr({}))));
-  DictionaryAttr good = planToAttr(&ctx, plan(matmul(32, 1536, 384), "avx2"), 0);
+  DictionaryAttr good =
+      planToAttr(&ctx, plan(matmul(32, 1536, 384), "avx2"), 0);
   SmallVector<NamedAttribute> extra(good.getValue());
   extra.push_back(builder.getNamedAttr("tiles", builder.getUnitAttr()));
   EXPECT_TRUE(failed(planFromAttr(builder.getDictionaryAttr(extra))));
   SmallVector<NamedAttribute> outOfRange;
   for (NamedAttribute a : good)
-    outOfRange.push_back(a.getName().strref() == "parallel_order"
-                             ? builder.getNamedAttr(
-                                   "parallel_order",
+    outOfRange.push_back(
+        a.getName().strref() == "parallel_order"
+            ? builder.getNamedAttr("parallel_order",
                                    builder.getDenseI64ArrayAttr({1, 3}))
-                             : a);
+            : a);
   EXPECT_TRUE(failed(planFromAttr(builder.getDictionaryAttr(outOfRange))));
 }
 
