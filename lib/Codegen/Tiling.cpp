@@ -121,6 +121,17 @@ static LogicalResult peelDynamicLoop(RewriterBase &rewriter, scf::ForOp forOp,
 /// `root` itself) whose trip count is dynamic, or static and not a multiple
 /// of its step, so that the tiles inside have static shapes. Peeling an outer
 /// loop clones its body, so the walk repeats until every copy is peeled.
+///
+/// Not upstream's linalg::peelLoops(rewriter, loops): it peels the loops it
+/// is given and no more, so the copies of inner loops that peeling an outer
+/// one puts in its partial iteration keep their partial tiles. Swapped in (on
+/// every loop of a kernel, outermost first), the static layers and tests
+/// came out byte-identical, but a matmul partial in both dimensions (11x100
+/// at 5x80) ran its 11x20 corner as eleven one-row kernels with its fill and
+/// ReLU in separate loops, instead of two 5x20 register tiles and one row.
+/// On dynamic bounds it calls peelForLoopAndSimplifyBounds, which only
+/// differs from peelDynamicLoop below in also folding the remainder's tile
+/// size (affine.min to affine.apply), the same kernels.
 void codegen::peelPartialTiles(RewriterBase &rewriter, Operation *root) {
   // Visited loops carry a marker (kPeelSeen) rather than sit in a pointer
   // set: peeling erases and creates ops, and addresses get reused.

@@ -256,6 +256,16 @@ struct TransferReadBroadcastToStretch
 /// columns n, becomes one vdpbf16ps: the two rows of B interleaved
 /// (B[k0][0], B[k1][0], B[k0][1], ...) against the pair (A[k0], A[k1])
 /// broadcast as one 32-bit value. Every other dimension must be 1.
+///
+/// Not upstream's x86vector::populateVectorContractToPackedTypeDotProduct-
+/// Patterns: in MLIR 22 it matches only contractions whose B is already in
+/// VNNI layout (a [K/2][N][2] operand, "Input matrices not in VNNI format"
+/// otherwise), and B here is the weights' plain [K][N] rows. Swapped in for
+/// this pattern, it never fired: test/Codegen/cpu-codegen-bf16-dot.mlir and
+/// the bf16 layer got no vdpbf16ps at all, and every pair fell back to two
+/// FMAs on widened bf16 (the bf16 layer at avx512bf16: 0 instead of 76 dots,
+/// 312 instead of 160 FMAs). Using it would mean packing B into VNNI layout
+/// first, a different kernel.
 struct ContractBF16PairToDot : public OpRewritePattern<vector::ContractionOp> {
   ContractBF16PairToDot(MLIRContext *ctx, int64_t lanes, PatternBenefit benefit)
       : OpRewritePattern(ctx, benefit), lanes(lanes) {}
