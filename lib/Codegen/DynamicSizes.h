@@ -4,7 +4,8 @@
 // streaming) from loop extents. A dynamic extent is planned at an expected
 // size, and its tiles are made static by peeling: full tiles run the static
 // register kernels, and the remainder runs unit tiles along the dynamic
-// dimension (see CPUCodegen.cpp).
+// dimension (see CPUCodegen.h). The function attribute that overrides the
+// expected size is CPUCodegen.h's kExpectedSizeAttr.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,10 +16,6 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
 namespace mlir::softmoe {
-
-/// The function attribute that overrides the pass's `expected-size`.
-inline constexpr llvm::StringLiteral kExpectedSizeAttr =
-    "softmoe.expected_size";
 
 /// The loop extents of `op`, each dynamic one replaced by `expected`.
 SmallVector<int64_t> expectedLoopRanges(linalg::LinalgOp op, int64_t expected);

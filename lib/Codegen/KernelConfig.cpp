@@ -118,3 +118,18 @@ bool mlir::softmoe::choosePackPanel(const CPUTarget &target, int64_t kExtent,
   return rowStrips >= 2 &&
          kExtent * panelCols * bElemBytes <= target.l2Bytes / 4;
 }
+
+int64_t mlir::softmoe::chooseForallDim(ArrayRef<bool> parallel,
+                                       ArrayRef<int64_t> order,
+                                       ArrayRef<int64_t> ranges,
+                                       ArrayRef<int64_t> tiles,
+                                       int64_t threads) {
+  for (int64_t d : order) {
+    if (!parallel[d])
+      continue;
+    int64_t t = tiles[d] ? tiles[d] : ranges[d];
+    if ((ranges[d] + t - 1) / t >= threads)
+      return d;
+  }
+  return -1;
+}

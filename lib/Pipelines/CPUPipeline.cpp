@@ -69,7 +69,7 @@ static void addLowerToLLVMPasses(OpPassManager &pm,
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertIndexToLLVMPass());
-  // The omp.parallel regions of threads > 1 (see CPUCodegen.cpp).
+  // The omp.parallel regions of threads > 1 (see CPUCodegenPasses.cpp).
   pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());

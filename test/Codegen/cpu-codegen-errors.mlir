@@ -6,7 +6,7 @@
 
 // TARGET: error: softmoe-cpu-codegen: unknown target 'avx9000'
 // TILE: error: softmoe-cpu-codegen: register-tile '8by48' is not MRxNR
-// STOP: error: softmoe-cpu-codegen: stop-after must be tile or vectorize, not 'pack'
+// STOP: error: softmoe-cpu-codegen: stop-after must be one of plan, fusion, tile, vectorize, register, vector, not 'pack'
 // PIPE: error: softmoe-cpu-codegen: unknown target 'avx9000'
 func.func @f(%a: memref<4x4xf32>, %b: memref<4x4xf32>, %c: memref<4x4xf32>) {
   linalg.matmul ins(%a, %b : memref<4x4xf32>, memref<4x4xf32>) outs(%c : memref<4x4xf32>)

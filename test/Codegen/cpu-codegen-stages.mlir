@@ -5,6 +5,8 @@
 
 // stop-after shows the stages of one expert GEMM: loop nests around linalg
 // tiles, then vector.contract on whole register tiles before unrolling.
+// Every stage (plan, fusion, tile, vectorize, register, vector) has a test of
+// its own on a small matmul and a small layer: cpu-codegen-stage-*.mlir.
 // prefetch-distance adds a prefetch of the B row 8 iterations ahead, in the
 // reduction loop, next to the loads of B.
 

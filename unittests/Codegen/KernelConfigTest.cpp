@@ -86,6 +86,45 @@ TEST(RegisterTile, StreamedWeights) {
   EXPECT_EQ(chooseStreamRegisterTile(named("avx2"), 2, 3072, false).mr, 2);
 }
 
+TEST(RegisterTile, PerTargetForTheContractShapes) {
+  // rows x cols -> the tile on AVX-512 (32 zmm), AVX2 (16 ymm), SSE (16 xmm):
+  // the widest tile the register file holds, rows that divide the extent.
+  struct Case {
+    int64_t rows, cols;
+    RegisterTile avx512, avx2, sse;
+  };
+  for (const Case &c : std::initializer_list<Case>{
+           {32, 1536, {8, 48}, {4, 24}, {4, 12}},  // S-32's first expert GEMM
+           {32, 384, {8, 48}, {4, 24}, {4, 12}},   // S-32's second
+           {196, 384, {14, 32}, {4, 24}, {4, 12}}, // tokens x width
+           {2, 1536, {2, 96}, {2, 32}, {2, 16}},   // two rows: wide instead
+           {8, 3072, {8, 48}, {4, 24}, {4, 12}}}) { // B-128's, not streamed
+    SCOPED_TRACE(std::to_string(c.rows) + "x" + std::to_string(c.cols));
+    for (auto [name, want] :
+         {std::pair<llvm::StringRef, RegisterTile>{"avx512", c.avx512},
+          {"avx512bf16", c.avx512},
+          {"avx2", c.avx2},
+          {"sse", c.sse}}) {
+      RegisterTile tile = chooseRegisterTile(named(name), c.rows, c.cols);
+      EXPECT_EQ(tile.mr, want.mr) << name.str();
+      EXPECT_EQ(tile.nr, want.nr) << name.str();
+    }
+  }
+}
+
+TEST(RegisterTile, StreamedWeightsPerTarget) {
+  // With vdpbf16ps-style pairs on 16 registers, the interleave and the
+  // broadcast pairs take registers from the panel.
+  RegisterTile avx2Dot = chooseStreamRegisterTile(named("avx2"), 8, 3072, true);
+  EXPECT_EQ(avx2Dot.mr, 4);
+  EXPECT_EQ(avx2Dot.nr, 16);
+  RegisterTile sse = chooseStreamRegisterTile(named("sse"), 8, 3072, false);
+  EXPECT_EQ(sse.mr, 4);
+  EXPECT_EQ(sse.nr, 12);
+  // On 32 registers both fit four registers across.
+  EXPECT_EQ(chooseStreamRegisterTile(named("avx512"), 8, 3072, false).nr, 64);
+}
+
 TEST(LaneTile, DivisorsOfTheExtent) {
   CPUTarget avx2 = named("avx2"), avx512 = named("avx512");
   EXPECT_EQ(chooseLaneTile(avx2, 384), 32);   // four registers divide it
@@ -113,6 +152,22 @@ TEST(StreamBlock, OnlyMemoryBoundWeightsStream) {
   EXPECT_EQ(chooseStreamBlock(t, 16, 8, 16 * (1 << 20), 4), 0);
 }
 
+TEST(StreamBlock, TheCacheSetsTheThreshold) {
+  // Every named target assumes a 1 MiB L2: B-128's weights stream on all of
+  // them, and one batch of B streams from exactly the L2's size up.
+  for (llvm::StringRef name : {"avx512", "avx512bf16", "avx2", "sse"}) {
+    CPUTarget t = named(name);
+    SCOPED_TRACE(name.str());
+    EXPECT_EQ(chooseStreamBlock(t, 768, 8, 768 * 3072 * 4, 4), 16);
+    EXPECT_EQ(chooseStreamBlock(t, 768, 8, t.l2Bytes, 4), 16);
+    EXPECT_EQ(chooseStreamBlock(t, 768, 8, t.l2Bytes - 1, 4), 0);
+  }
+  // A host with a larger L2 keeps more weights there.
+  CPUTarget bigL2 = named("avx2");
+  bigL2.l2Bytes = 4 << 20;
+  EXPECT_EQ(chooseStreamBlock(bigL2, 768, 8, 3 << 20, 4), 0);
+}
+
 } // namespace
 
 TEST(PackPanel, StridedReusedPanelsThatFitL2) {
@@ -130,4 +185,22 @@ TEST(PackPanel, StridedReusedPanelsThatFitL2) {
   avx2.l2Bytes = 512 * 1024;
   EXPECT_FALSE(choosePackPanel(avx2, 8192, 24, 1536, 8, 4));
   EXPECT_FALSE(choosePackPanel(avx2, 0, 24, 1536, 8, 4));
+}
+
+TEST(PackPanel, PerTargetAtItsOwnTile) {
+  // S-32's first expert GEMM, each target at the register tile it chooses
+  // (8x48, 4x24, 4x12): the panel is reused by 4 or 8 strips and fits.
+  for (llvm::StringRef name : {"avx512", "avx2", "sse"}) {
+    CPUTarget t = named(name);
+    RegisterTile tile = chooseRegisterTile(t, 32, 1536);
+    EXPECT_TRUE(choosePackPanel(t, 384, tile.nr, 1536, 32 / tile.mr, 4))
+        << name.str();
+    // Its second GEMM's rows are only 384 wide: at AVX-512's 48-column
+    // panels that is 8 panels apart, still packed; bf16 halves the bytes.
+    EXPECT_TRUE(choosePackPanel(t, 1536, tile.nr, 384, 32 / tile.mr, 2))
+        << name.str();
+  }
+  // Fewer than four panels to a row: nearly contiguous already.
+  EXPECT_FALSE(choosePackPanel(named("avx512"), 384, 48, 144, 4, 4));
+  EXPECT_TRUE(choosePackPanel(named("avx512"), 384, 48, 192, 4, 4));
 }

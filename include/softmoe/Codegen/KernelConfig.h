@@ -12,6 +12,8 @@
 
 #include "softmoe/Codegen/CPUTarget.h"
 
+#include "llvm/ADT/ArrayRef.h"
+
 namespace mlir::softmoe {
 
 /// An mr x nr block of the output kept in mr * nr / lanes vector registers
@@ -70,6 +72,13 @@ int64_t chooseStreamBlock(const CPUTarget &target, int64_t kExtent,
 bool choosePackPanel(const CPUTarget &target, int64_t kExtent,
                      int64_t panelCols, int64_t bCols, int64_t rowStrips,
                      int64_t bElemBytes);
+
+/// The loop dimension distributed over `threads`: the first parallel one
+/// (`parallel[d]`) of `order` that splits into at least `threads` tiles of
+/// `tiles[d]` (0: untiled) over its `ranges[d]`, or -1 when none does.
+int64_t chooseForallDim(ArrayRef<bool> parallel, ArrayRef<int64_t> order,
+                        ArrayRef<int64_t> ranges, ArrayRef<int64_t> tiles,
+                        int64_t threads);
 
 } // namespace mlir::softmoe
 

@@ -45,6 +45,10 @@ def SoftMoECPUCodegen : Pass<"softmoe-cpu-codegen", "func::FuncOp"> {
       peeled so that every kernel has static shapes, and with `threads` > 1
       the outermost loop with enough iterations becomes an `scf.forall`.
 
+    The stages run in that order and pass their state on as attributes:
+    the kernel configuration (plan) first, then fusion, tile, vectorize,
+    register and vector (`stop-after`; lib/Codegen/CPUCodegen.h).
+
     Dynamic extents (a `?` batch or token count) get the same kernels: they
     are planned at an expected size (`expected-size`, or the function's
     `softmoe.expected_size` integer attribute), their tile loops are peeled
@@ -75,8 +79,13 @@ def SoftMoECPUCodegen : Pass<"softmoe-cpu-codegen", "func::FuncOp"> {
            "Prefetch the next reduction block of streamed weights in memory "
            "order">,
     Option<"stopAfter", "stop-after", "std::string", "\"\"",
-           "Stop after a stage, to inspect it: tile (loop nests of linalg "
-           "tiles) or vectorize (vector ops before unrolling and lowering)">,
+           "Stop after a stage, to inspect it (its markers are left on the "
+           "IR): plan (softmoe.plan on each kernel root, softmoe.fused_into "
+           "on the ops fused into it), fusion (each root tiled, its "
+           "initializer and consumers in its tile), tile (partial tiles "
+           "peeled), vectorize (vector ops on whole tiles), register (one "
+           "register per vector op, accumulators in loop-carried registers) "
+           "or vector (everything, as without the option)">,
     Option<"minParallelWork", "min-parallel-work", "int64_t", "32768",
            "Iterations below which an op is not worth a parallel region">,
     Option<"expectedSize", "expected-size", "int64_t", "128",

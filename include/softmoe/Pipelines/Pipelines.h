@@ -25,7 +25,7 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "_mlir_ciface_<name> wrappers taking memref descriptors "
                      "are emitted for C drivers and JIT runners"),
       llvm::cl::init(true)};
-  // CPU code generation (lib/Pipelines/CPUCodegen.cpp).
+  // CPU code generation (lib/Pipelines/CPUCodegenPasses.cpp).
   PassOptions::Option<std::string> cpu{
       *this, "cpu",
       llvm::cl::desc("ISA the kernels are tiled for: host (detected when the "
@@ -85,7 +85,7 @@ void buildSoftMoECPUPipeline(OpPassManager &pm,
                              const CPUPipelineOptions &options);
 
 /// The CPU code generation seam: bufferized linalg (on memrefs) in, loops (scf,
-/// or vector ops) out. Defined in lib/Pipelines/CPUCodegen.cpp.
+/// or vector ops) out. Defined in lib/Pipelines/CPUCodegenPasses.cpp.
 void addCPUCodegenPasses(OpPassManager &pm, const CPUPipelineOptions &options);
 
 /// Registers softmoe-cpu-pipeline with the global pass registry.

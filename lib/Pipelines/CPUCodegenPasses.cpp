@@ -1,4 +1,4 @@
-//===- CPUCodegen.cpp - Bufferized linalg to fast CPU code ----------------===//
+//===- CPUCodegenPasses.cpp - Code generation passes of the pipeline ------===//
 //
 // The CPU code generation seam of softmoe-cpu-pipeline:
 //
