@@ -15,7 +15,7 @@ not every thread reaches is reported as a deadlock.
       runs @CASE of KERNELS.mlir on the inputs of scripts/gpu_kernel_cases.py's case CASE and checks
       the result against its numpy reference (exit status 0 when within tolerance); prints JSON.
 
-  gpu_emulate.py --layer KERNELS.mlir REF_PY B M D N P H DTYPE ACT [normalize] [mask]
+  gpu_emulate.py --layer KERNELS.mlir REF_PY B M D N P H DTYPE ACT [normalize] [mask|all-masked-group]
       runs @softmoe_layer on make_inputs of REF_PY (scripts/softmoe_reference.py, which also knows
       the gated activations, or peers/softmoe_ref.py) and checks it against softmoe() in float64 on
       the same rounded inputs, with CONTRACT.md's tolerances.
@@ -790,7 +790,10 @@ def layer_main(argv):
     path, ref_py = argv[0], argv[1]
     B, M, D, N, P, H = (int(v) for v in argv[2:8])
     dtype, act = argv[8], argv[9]
-    normalize, masked = "normalize" in argv[10:], "mask" in argv[10:]
+    normalize = "normalize" in argv[10:]
+    # all-masked-group: a mask whose last group is all padding.
+    all_masked = "all-masked-group" in argv[10:]
+    masked = "mask" in argv[10:] or all_masked
     import importlib.util
     spec = importlib.util.spec_from_file_location("softmoe_layer_ref", ref_py)
     softmoe_ref = importlib.util.module_from_spec(spec)
@@ -802,6 +805,8 @@ def layer_main(argv):
         t = softmoe_ref.make_inputs(B, M, D, N, P, H, 0, normalize, masked, act=act)
     else:
         t = softmoe_ref.make_inputs(B, M, D, N, P, H, 0, normalize, masked)
+    if all_masked:
+        t["mask"][-1, :] = False
     names = ["x", "phi", "w1", "b1", "w2", "b2"] + (["scale"] if normalize else []) + (["mask"] if masked else [])
     funcs = parse_module(open(path).read())
     f = funcs["softmoe_layer"]
@@ -822,7 +827,7 @@ def layer_main(argv):
     tol = 1e-4 if dtype == "f32" else 3e-2
     print(json.dumps({"layer": [B, M, D, N, P, H], "dtype": dtype, "activation": act, "normalize": normalize,
                       "mask": masked, "rel_err": err, "tol": tol, "ok": finite and err <= tol,
-                      "ops_emulated": m.ops_executed}))
+                      "ops_emulated": m.ops_executed, "all_masked_group": all_masked}))
     sys.exit(0 if finite and err <= tol else 1)
 
 
