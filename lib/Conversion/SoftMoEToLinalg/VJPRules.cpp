@@ -292,7 +292,7 @@ void mlir::softmoe::buildExpertApplyVJP(VJPState &s, ExpertApplyOp op, Value g,
   s.set(op.getW2(), einsum(b, loc, "NHDBP", {{hT, "NHBP"}, {gByExpert, "NBPD"}},
                            {s.accumulator(op.getW2(), sizes, "NHD"), "NHD"},
                            macc));
-  Value daT;
+  Value daT, du; // du: the gated one in [B, N, P, G]
   if (!gated) {
     // act'(z + b1) on its own, transposed: the product with dh below is
     // then a plain pointwise consumer that the codegen fuses into dh's
@@ -334,7 +334,7 @@ void mlir::softmoe::buildExpertApplyVJP(VJPState &s, ExpertApplyOp op, Value g,
                                            halfSizes, strides)
           .getResult();
     };
-    Value du = empty(b, loc, sizes, "BNPG", b.getF32Type());
+    du = empty(b, loc, sizes, "BNPG", b.getF32Type());
     du = writeHalf(du, b.getIndexAttr(0),
                    [&](OpBuilder &nb, Location nl, Args args) -> Value {
                      Value t = aAndGate(nb, nl, args).second;
@@ -354,7 +354,8 @@ void mlir::softmoe::buildExpertApplyVJP(VJPState &s, ExpertApplyOp op, Value g,
                             dims("NK")},
                            sumBody));
   Value daByExpert =
-      transpose(b, loc, sizes, daT, dims("NKBP"), dims("NBPK"));
+      du ? transpose(b, loc, sizes, du, "BNPG", "NBPG")
+         : transpose(b, loc, sizes, daT, dims("NKBP"), dims("NBPK"));
   Value slotsT = transpose(b, loc, sizes, slots, "BNPD", "NDBP");
   s.set(op.getW1(),
         einsum(b, loc, dims("NDKBP"),
