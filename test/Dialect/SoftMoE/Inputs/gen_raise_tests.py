@@ -14,9 +14,14 @@ Styles:
           tensor.expand_shape.
 """
 import argparse
+import os
+import sys
+
+# The gated activations and their gate functions, from the project's one Python list.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "scripts"))
+from softmoe_reference import GATES as GATED  # noqa: E402
 
 SIZES = dict(b=2, m=16, d=32, n=4, p=2, h=64, g=128)  # g = 2h, a gated expert's first layer
-GATED = {"geglu": "gelu_erf", "swiglu": "silu"}
 
 
 def ty(shape):
