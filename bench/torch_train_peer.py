@@ -2,7 +2,8 @@
 # ===- torch_train_peer.py - PyTorch autograd forward+backward peer ---------===#
 #
 # The training peer of softmoe-bench --mode train: PyTorch eager forward of
-# ../shared/peers/softmoe_ref.py's softmoe() and torch.autograd's backward of
+# scripts/softmoe_reference.py's softmoe() (../shared/peers/softmoe_ref.py's,
+# with the gated activations) and torch.autograd's backward of
 # <y, dy>, on the same --inputs folder (dy.npy there, else seeded random).
 # Prints one JSON line: median_ms (forward + backward), forward_ms, threads.
 #
@@ -22,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-REF = Path(__file__).resolve().parent.parent.parent / "shared" / "peers" / "softmoe_ref.py"
+REF = Path(__file__).resolve().parent.parent / "scripts" / "softmoe_reference.py"
 GRADS = ["x", "phi", "w1", "b1", "w2", "b2", "scale"]
 
 
@@ -32,13 +33,17 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--warmup", type=int, default=1)
-    ap.add_argument("--activation", default="gelu_tanh")
     ap.add_argument("--save-outputs")
     ap.add_argument("--ref", default=str(REF))
-    a = ap.parse_args()
-    spec = importlib.util.spec_from_file_location("softmoe_ref", a.ref)
+    spec = importlib.util.spec_from_file_location("softmoe_reference", REF)
     ref = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(ref)
+    ap.add_argument("--activation", default="gelu_tanh", choices=ref.ACTIVATIONS)
+    a = ap.parse_args()
+    if a.ref != str(REF):
+        spec = importlib.util.spec_from_file_location("softmoe_ref", a.ref)
+        ref = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(ref)
     torch.set_num_threads(a.threads)
 
     t = {f[:-4]: np.load(os.path.join(a.inputs, f)) for f in os.listdir(a.inputs)

@@ -32,7 +32,9 @@ import sys
 
 import numpy as np
 
-ACTIVATIONS = ("gelu_tanh", "gelu_erf", "relu", "silu")
+# The activation names (and which are gated) from the project's one Python list.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+from softmoe_reference import ACTIVATIONS, GATES, first_layer_width  # noqa: E402
 
 
 PRENORMS = ("layernorm", "rmsnorm")
@@ -54,9 +56,23 @@ def build_module(D, N, P, H, activation, normalize, prenorm=None):
         def forward(self, x):
             return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + RMSNORM_EPS) * self.weight
 
-    def act():
+    def function(name):
         return {"gelu_tanh": lambda: nn.GELU(approximate="tanh"), "gelu_erf": nn.GELU,
-                "relu": nn.ReLU, "silu": nn.SiLU}[activation]()
+                "relu": nn.ReLU, "silu": nn.SiLU}[name]()
+
+    class GLU(nn.Module):
+        """lucidrains' GEGLU (and SwiGLU): x, gate = x.chunk(2, dim=-1); x * f(gate)."""
+
+        def __init__(self, name):
+            super().__init__()
+            self.f = function(name)
+
+        def forward(self, x):
+            x, gate = x.chunk(2, dim=-1)
+            return x * self.f(gate)
+
+    def act():
+        return GLU(GATES[activation]) if activation in GATES else function(activation)
 
     class SoftMoE(nn.Module):
         """Soft MoE (Puigcerver et al.) with per-expert MLPs, written the way a PyTorch model would."""
@@ -68,7 +84,8 @@ def build_module(D, N, P, H, activation, normalize, prenorm=None):
             self.norm = {None: lambda: None, "layernorm": lambda: nn.LayerNorm(D, eps=LAYERNORM_EPS),
                          "rmsnorm": RMSNorm}[prenorm]()
             self.experts = nn.ModuleList(
-                nn.Sequential(nn.Linear(D, H), act(), nn.Linear(H, D)) for _ in range(N))
+                nn.Sequential(nn.Linear(D, first_layer_width(activation, H)), act(), nn.Linear(H, D))
+                for _ in range(N))
 
         def forward(self, x, mask=None):
             if self.norm is not None:  # from here on, x is the normalised x: routed and dispatched
@@ -95,7 +112,8 @@ def build_module(D, N, P, H, activation, normalize, prenorm=None):
 
 
 def contract_arrays(module):
-    """The module's parameters in CONTRACT.md's layouts: phi [D,N,P], w1 [N,D,H], b1 [N,H], w2 [N,H,D], b2 [N,D]."""
+    """The module's parameters in CONTRACT.md's layouts: phi [D,N,P], w1 [N,D,H], b1 [N,H], w2 [N,H,D], b2 [N,D]
+    (w1 [N,D,2H] and b1 [N,2H] for a gated activation: Linear(D, 2H)'s outputs, x then gate)."""
     import torch
     with torch.no_grad():
         fc1 = [e[0] for e in module.experts]
@@ -198,7 +216,8 @@ def layer_mlir(B, M, D, N, P, H, activation, normalize, masked, dynamic, prenorm
         if prenorm == "layernorm":
             params.append(("norm_b", "tensor<%dxf32>" % D))
     params += [("phi", "tensor<%dx%dx%dxf32>" % (D, N, P)),
-               ("w1", "tensor<%dx%dx%dxf32>" % (N, D, H)), ("b1", "tensor<%dx%dxf32>" % (N, H)),
+               ("w1", "tensor<%dx%dx%dxf32>" % (N, D, first_layer_width(activation, H))),
+               ("b1", "tensor<%dx%dxf32>" % (N, first_layer_width(activation, H))),
                ("w2", "tensor<%dx%dx%dxf32>" % (N, H, D)), ("b2", "tensor<%dx%dxf32>" % (N, D))]
     attrs = ""
     if normalize:
@@ -292,7 +311,7 @@ def module_from_arrays(d, activation):
     import torch
     phi, w1, b1, w2, b2 = (np.load(os.path.join(d, k + ".npy")) for k in ("phi", "w1", "b1", "w2", "b2"))
     D, N, P = phi.shape
-    H = w1.shape[2]
+    H = w2.shape[1]
     normalize = os.path.exists(os.path.join(d, "scale.npy"))
     module = build_module(D, N, P, H, activation, normalize)
     with torch.no_grad():

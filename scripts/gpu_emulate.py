@@ -15,9 +15,10 @@ not every thread reaches is reported as a deadlock.
       runs @CASE of KERNELS.mlir on the inputs of scripts/gpu_kernel_cases.py's case CASE and checks
       the result against its numpy reference (exit status 0 when within tolerance); prints JSON.
 
-  gpu_emulate.py --layer KERNELS.mlir REF_PY B M D N P H DTYPE ACT [normalize] [mask]
-      runs @softmoe_layer on make_inputs of peers/softmoe_ref.py (REF_PY) and checks it against
-      softmoe() in float64 on the same rounded inputs, with CONTRACT.md's tolerances.
+  gpu_emulate.py --layer KERNELS.mlir REF_PY B M D N P H DTYPE ACT [normalize] [mask|all-masked-group]
+      runs @softmoe_layer on make_inputs of REF_PY (scripts/softmoe_reference.py, which also knows
+      the gated activations, or peers/softmoe_ref.py) and checks it against softmoe() in float64 on
+      the same rounded inputs, with CONTRACT.md's tolerances.
 
 It is slow (pure Python): small shapes only.
 """
@@ -582,6 +583,24 @@ class Machine:
             env[op.results[0]] = a[0].reshape(shape_of(op.out_types[0]))
         elif n == "memref.cast":
             env[op.results[0]] = a[0]
+        elif n == "memref.subview":
+            # A view (numpy slicing shares the storage); dynamic entries are
+            # the operands after the source, in the order offsets, sizes,
+            # strides.
+            seg = [int(x) for x in re.search(r"operandSegmentSizes = array<i32: ([\d, ]*)>", op.props)
+                   .group(1).split(",")]
+            dyn = iter(int(v) for v in a[1:])
+
+            def static(name):
+                vals = [int(x) for x in re.search(name + r" = array<i64: ([-\d, ]*)>", op.props)
+                        .group(1).split(",")]
+                return [next(dyn) if v == -9223372036854775808 else v for v in vals]
+            offsets, sizes, strides = static("static_offsets"), static("static_sizes"), static("static_strides")
+            assert sum(seg[1:]) == len(a) - 1
+            view = a[0][tuple(slice(o, o + sz * st, st) for o, sz, st in zip(offsets, sizes, strides))]
+            if list(view.shape) != sizes:
+                raise ValueError("memref.subview out of bounds: %s of %s" % (sizes, a[0].shape))
+            env[op.results[0]] = view
         elif n == "memref.transpose":
             perm_attr = re.search(r"permutation = (#\w+|affine_map<[^>]*>)", op.props).group(1)
             m = re.search(r"affine_map<\(([^)]*)\) -> \(([^)]*)\)>", ALIASES.get(perm_attr, perm_attr))
@@ -771,11 +790,23 @@ def layer_main(argv):
     path, ref_py = argv[0], argv[1]
     B, M, D, N, P, H = (int(v) for v in argv[2:8])
     dtype, act = argv[8], argv[9]
-    normalize, masked = "normalize" in argv[10:], "mask" in argv[10:]
-    sys.path.insert(0, os.path.dirname(os.path.abspath(ref_py)))
-    import softmoe_ref
+    normalize = "normalize" in argv[10:]
+    # all-masked-group: a mask whose last group is all padding.
+    all_masked = "all-masked-group" in argv[10:]
+    masked = "mask" in argv[10:] or all_masked
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("softmoe_layer_ref", ref_py)
+    softmoe_ref = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(softmoe_ref)
     import torch
-    t = softmoe_ref.make_inputs(B, M, D, N, P, H, 0, normalize, masked)
+    # scripts/softmoe_reference.py draws gated experts' 2H-wide w1 and b1;
+    # the peer's own make_inputs knows only the plain activations.
+    if hasattr(softmoe_ref, "ACTIVATIONS"):
+        t = softmoe_ref.make_inputs(B, M, D, N, P, H, 0, normalize, masked, act=act)
+    else:
+        t = softmoe_ref.make_inputs(B, M, D, N, P, H, 0, normalize, masked)
+    if all_masked:
+        t["mask"][-1, :] = False
     names = ["x", "phi", "w1", "b1", "w2", "b2"] + (["scale"] if normalize else []) + (["mask"] if masked else [])
     funcs = parse_module(open(path).read())
     f = funcs["softmoe_layer"]
@@ -796,7 +827,7 @@ def layer_main(argv):
     tol = 1e-4 if dtype == "f32" else 3e-2
     print(json.dumps({"layer": [B, M, D, N, P, H], "dtype": dtype, "activation": act, "normalize": normalize,
                       "mask": masked, "rel_err": err, "tol": tol, "ok": finite and err <= tol,
-                      "ops_emulated": m.ops_executed}))
+                      "ops_emulated": m.ops_executed, "all_masked_group": all_masked}))
     sys.exit(0 if finite and err <= tol else 1)
 
 

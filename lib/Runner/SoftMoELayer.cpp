@@ -11,6 +11,7 @@
 #include "mlir/IR/Verifier.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
@@ -29,13 +30,15 @@ using llvm::toString;
 using namespace mlir;
 using namespace mlir::softmoe;
 
-double mlir::softmoe::layerFlops(const LayerShape &s) {
+double mlir::softmoe::layerFlops(const LayerShape &s, Activation act) {
   double slots = double(s.experts) * double(s.slots);
+  // slots @ w1 (H or 2H wide), then h @ w2.
+  double widths = double(firstLayerWidthFactor(act) + 1);
   return 2.0 * s.batch * s.tokens * s.dim * slots * 3 +
-         2.0 * s.batch * slots * s.dim * s.hidden * 2;
+         2.0 * s.batch * slots * s.dim * s.hidden * widths;
 }
 
-Error mlir::softmoe::checkLayerShape(const LayerShape &s) {
+Error mlir::softmoe::checkLayerShape(const LayerShape &s, Activation act) {
   std::pair<const char *, int64_t> dims[] = {
       {"batch", s.batch},     {"tokens", s.tokens}, {"dim", s.dim},
       {"experts", s.experts}, {"slots", s.slots},   {"hidden", s.hidden}};
@@ -43,10 +46,16 @@ Error mlir::softmoe::checkLayerShape(const LayerShape &s) {
     if (value <= 0)
       return createStringError(Twine("--") + name + " must be positive, not " +
                                Twine(value));
+  // The first layer's width: H, or 2H for a gated activation (hidden is
+  // positive here, far below 2^62 or the products below overflow first).
+  int64_t width = s.hidden;
+  if (isGated(act) && llvm::MulOverflow(s.hidden, int64_t(2), width))
+    return createStringError("the layer shape is too large (2 * hidden "
+                             "overflows)");
   SmallVector<int64_t> largest[] = {{s.batch, s.tokens, s.dim},
-                                    {s.experts, s.dim, s.hidden},
+                                    {s.experts, s.dim, width},
                                     {s.batch, s.tokens, s.experts, s.slots},
-                                    {s.batch, s.experts, s.slots, s.hidden}};
+                                    {s.batch, s.experts, s.slots, width}};
   for (ArrayRef<int64_t> shape : largest) {
     std::optional<int64_t> n = checkedNumElements(shape);
     if (!n || *n > (int64_t(1) << 40))
@@ -73,7 +82,7 @@ static Type elementType(MLIRContext *ctx, ElementKind kind) {
 
 Expected<OwningOpRef<ModuleOp>>
 mlir::softmoe::buildLayerModule(MLIRContext *ctx, const LayerConfig &config) {
-  if (Error err = checkLayerShape(config.shape))
+  if (Error err = checkLayerShape(config.shape, config.activation))
     return std::move(err);
   if (config.dtype == ElementKind::I1)
     return createStringError("the layer's dtype must be f32, bf16 or f16");
@@ -86,10 +95,12 @@ mlir::softmoe::buildLayerModule(MLIRContext *ctx, const LayerConfig &config) {
   // --dynamic: B and M are `?`, for code that takes any batch and length.
   int64_t batch = config.dynamicBatchTokens ? ShapedType::kDynamic : s.batch;
   int64_t tokens = config.dynamicBatchTokens ? ShapedType::kDynamic : s.tokens;
+  // A gated activation's first layer is 2H wide.
+  int64_t width = firstLayerWidthFactor(config.activation) * s.hidden;
   SmallVector<Type> argTypes = {tensor({batch, tokens, s.dim}, et),
                                 tensor({s.dim, s.experts, s.slots}, et),
-                                tensor({s.experts, s.dim, s.hidden}, et),
-                                tensor({s.experts, s.hidden}, et),
+                                tensor({s.experts, s.dim, width}, et),
+                                tensor({s.experts, width}, et),
                                 tensor({s.experts, s.hidden, s.dim}, et),
                                 tensor({s.experts, s.dim}, et)};
   if (config.normalize)
@@ -254,9 +265,10 @@ Error mlir::softmoe::checkExpertShard(int64_t experts,
 Expected<LayerInputs>
 mlir::softmoe::makeRandomLayerInputs(const LayerConfig &config, uint64_t seed,
                                      std::optional<ExpertShard> shard) {
-  if (Error err = checkLayerShape(config.shape))
+  if (Error err = checkLayerShape(config.shape, config.activation))
     return std::move(err);
   const LayerShape &s = config.shape;
+  int64_t width = firstLayerWidthFactor(config.activation) * s.hidden;
   // The experts this process holds: [first, first + local).
   int64_t first = 0, local = s.experts;
   if (shard) {
@@ -273,8 +285,8 @@ mlir::softmoe::makeRandomLayerInputs(const LayerConfig &config, uint64_t seed,
   } specs[] = {
       {&in.x, {s.batch, s.tokens, s.dim}, 1.0},
       {&in.phi, {s.dim, s.experts, s.slots}, 1.0 / std::sqrt(double(s.dim))},
-      {&in.w1, {local, s.dim, s.hidden}, 1.0 / std::sqrt(double(s.dim))},
-      {&in.b1, {local, s.hidden}, 0.1},
+      {&in.w1, {local, s.dim, width}, 1.0 / std::sqrt(double(s.dim))},
+      {&in.b1, {local, width}, 0.1},
       {&in.w2, {local, s.hidden, s.dim}, 1.0 / std::sqrt(double(s.hidden))},
       {&in.b2, {local, s.dim}, 0.1}};
   for (auto [stream, spec] : llvm::enumerate(specs)) {
@@ -361,13 +373,22 @@ mlir::softmoe::loadLayerInputs(StringRef dir, LayerConfig &config,
   config.normalize = hasScale;
   config.mask = hasMask;
 
+  // A gated activation's w1 and b1 are 2H (letter G) wide.
+  bool gated = isGated(config.activation);
+  auto letterName = [](char c) {
+    return c == 'G' ? std::string("2H") : std::string(1, c);
+  };
   struct Spec {
     StringRef name, letters;
     bool present;
-  } specs[] = {{"x", "BMD", true},      {"phi", "DNP", true},
-               {"w1", "NDH", true},     {"b1", "NH", true},
-               {"w2", "NHD", true},     {"b2", "ND", true},
-               {"scale", "", hasScale}, {"mask", "BM", hasMask}};
+  } specs[] = {{"x", "BMD", true},
+               {"phi", "DNP", true},
+               {"w1", gated ? "NDG" : "NDH", true},
+               {"b1", gated ? "NG" : "NH", true},
+               {"w2", "NHD", true},
+               {"b2", "ND", true},
+               {"scale", "", hasScale},
+               {"mask", "BM", hasMask}};
   // Each shape letter is bound by the first file that has it.
   std::map<char, std::pair<int64_t, std::string>> bound;
   SmallVector<std::optional<NpyArray>> arrays;
@@ -381,31 +402,46 @@ mlir::softmoe::loadLayerInputs(StringRef dir, LayerConfig &config,
     if (!array)
       return array.takeError();
     ArrayRef<int64_t> shape = array->getShape();
+    // "NDH", or "N,D,2H" for a gated w1.
+    std::string letters = spec.letters.str();
+    if (spec.letters.contains('G')) {
+      letters.clear();
+      for (char c : spec.letters)
+        letters += (letters.empty() ? "" : ",") + letterName(c);
+    }
     if (shape.size() != spec.letters.size())
       return createStringError(file + ": shape " + formatShape(shape) +
                                " has rank " + Twine(shape.size()) +
                                ", expected rank " + Twine(spec.letters.size()) +
                                (spec.letters.empty()
                                     ? std::string(" (a scalar)")
-                                    : " [" + spec.letters.str() + "]"));
+                                    : " [" + letters + "]"));
     for (auto [d, letter] : llvm::enumerate(spec.letters)) {
       if (shape[d] <= 0)
         return createStringError(file + ": dim " + Twine(d) + " (" +
-                                 Twine(letter) + ") is " + Twine(shape[d]) +
+                                 letterName(letter) + ") is " +
+                                 Twine(shape[d]) +
                                  "; every dimension must be positive");
       auto [it, inserted] = bound.try_emplace(letter, shape[d], file);
       if (!inserted && it->second.first != shape[d])
         return createStringError(
-            "shapes disagree: " + file + " has " + Twine(letter) + " = " +
-            Twine(shape[d]) + " (dim " + Twine(d) + " of " +
+            "shapes disagree: " + file + " has " + letterName(letter) +
+            " = " + Twine(shape[d]) + " (dim " + Twine(d) + " of " +
             formatShape(shape) + "), but " + it->second.second + " has " +
-            Twine(letter) + " = " + Twine(it->second.first));
+            letterName(letter) + " = " + Twine(it->second.first));
     }
     arrays.push_back(std::move(*array));
   }
+  if (gated && bound['G'].first != 2 * bound['H'].first)
+    return createStringError(
+        "shapes disagree: " + bound['G'].second + " has 2H = " +
+        Twine(bound['G'].first) + ", but w2.npy has H = " +
+        Twine(bound['H'].first) + " (--activation " +
+        stringifyActivation(config.activation) +
+        " takes w1 [N,D,2H] and b1 [N,2H])");
   config.shape = {bound['B'].first, bound['M'].first, bound['D'].first,
                   bound['N'].first, bound['P'].first, bound['H'].first};
-  if (Error err = checkLayerShape(config.shape))
+  if (Error err = checkLayerShape(config.shape, config.activation))
     return std::move(err);
 
   int64_t first = 0, local = config.shape.experts;

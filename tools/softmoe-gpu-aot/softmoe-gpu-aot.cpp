@@ -62,11 +62,12 @@ int main(int argc, char **argv) {
     if (a == "--help" || a == "-h") {
       std::printf("usage: softmoe-gpu-aot --batch B --tokens M --dim D "
                   "--experts N --slots P --hidden H [--dtype f32|bf16|f16] "
-                  "[--activation gelu_tanh|gelu_erf|relu|silu] [--normalize] "
+                  "[--activation %s] [--normalize] "
                   "[--mask] [--chips sm_80,sm_90] [--input-mlir FILE] "
                   "--aot-out FILE\n"
                   "       softmoe-gpu-aot --input-mlir FILE --entry NAME "
-                  "[--chips ...] --aot-out FILE\n");
+                  "[--chips ...] --aot-out FILE\n",
+                  activationNameList("|", "|").c_str());
       return 0;
     }
     if (a == "--batch")
@@ -83,8 +84,14 @@ int main(int argc, char **argv) {
       spec.hidden = integer(i);
     else if (a == "--dtype")
       spec.dtype = value(i);
-    else if (a == "--activation")
-      spec.activation = value(i);
+    else if (a == "--activation") {
+      std::string v = value(i);
+      std::optional<Activation> act = symbolizeActivation(v);
+      if (!act)
+        die("--activation must be " + activationNameList() + ", not '" + v +
+            "'");
+      spec.activation = *act;
+    }
     else if (a == "--normalize")
       spec.normalize = true;
     else if (a == "--mask")
@@ -128,7 +135,7 @@ int main(int argc, char **argv) {
     config.dtype = spec.dtype == "bf16"  ? ElementKind::BF16
                    : spec.dtype == "f16" ? ElementKind::F16
                                          : ElementKind::F32;
-    config.activation = *symbolizeActivation(spec.activation);
+    config.activation = spec.activation;
     config.normalize = spec.normalize;
     config.mask = spec.mask;
     auto built = buildLayerModule(&context, config);

@@ -12,6 +12,8 @@
 #ifndef SOFTMOE_GPU_AOTCOMPILER_H
 #define SOFTMOE_GPU_AOTCOMPILER_H
 
+#include "softmoe/Dialect/SoftMoE/IR/Activation.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
@@ -24,11 +26,11 @@ namespace mlir::softmoe {
 struct LayerSpec {
   int64_t batch = 0, tokens = 0, dim = 0, experts = 0, slots = 0, hidden = 0;
   std::string dtype = "f32"; // f32, bf16, f16
-  std::string activation = "gelu_tanh";
+  Activation activation = Activation::gelu_tanh;
   bool normalize = false, mask = false;
 };
 
-/// Checks sizes, dtype and activation; returns a one-line reason on failure.
+/// Checks sizes and dtype; returns a one-line reason on failure.
 LogicalResult verifyLayerSpec(const LayerSpec &spec, std::string &error);
 
 struct CudaAotOptions {

@@ -10,6 +10,7 @@
 #ifndef SOFTMOE_RUNNER_SOFTMOELAYER_H
 #define SOFTMOE_RUNNER_SOFTMOELAYER_H
 
+#include "softmoe/Dialect/SoftMoE/IR/Activation.h"
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
 #include "softmoe/Runner/HostTensor.h"
 
@@ -26,6 +27,8 @@ struct LayerShape {
 };
 
 struct LayerConfig {
+  /// H is the hidden width: w2 is [N, H, D]; a gated activation's w1 and b1
+  /// are 2H wide (Activation.h).
   LayerShape shape;
   ElementKind dtype = ElementKind::F32; // F32, BF16 or F16
   mlir::softmoe::Activation activation = mlir::softmoe::Activation::gelu_tanh;
@@ -37,11 +40,14 @@ struct LayerConfig {
 };
 
 /// FLOPs of one forward pass, as CONTRACT.md counts them:
-/// 2*B*M*D*S*3 + 2*B*S*D*H*2 with S = N*P.
-double layerFlops(const LayerShape &shape);
+/// 2*B*M*D*S*3 + 2*B*S*D*H*2 with S = N*P; a gated activation's first layer
+/// is 2H wide, so its experts count 2*B*S*D*H*3.
+double layerFlops(const LayerShape &shape,
+                  Activation activation = Activation::gelu_tanh);
 
 /// Checks that every dimension is positive and the tensors fit in memory.
-llvm::Error checkLayerShape(const LayerShape &shape);
+llvm::Error checkLayerShape(const LayerShape &shape,
+                            Activation activation = Activation::gelu_tanh);
 
 /// The name of the function buildLayerModule creates.
 inline constexpr llvm::StringLiteral kLayerFunctionName = "softmoe_layer";

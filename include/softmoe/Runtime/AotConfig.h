@@ -44,7 +44,10 @@ struct SoftMoEAotConfig {
   int32_t dtype; // SoftMoEAotDType of the data operands
   int32_t normalize;
   int32_t mask;
-  const char *activation; // gelu_tanh, gelu_erf, relu, silu
+  // stringifyActivation of the layer's activation (the names of
+  // softmoe/Dialect/SoftMoE/IR/Activation.h; a gated one's w1 and b1 are
+  // 2 * hidden wide, see the w1 argument's shape).
+  const char *activation;
   // Always:
   const char *kernels; // what is embedded, e.g. "fatbin: cubin sm_80 sm_90"
   double compileMs;    // time spent compiling

@@ -20,6 +20,7 @@
 
 #include "softmoe/Conversion/Passes.h"
 #include "softmoe/Conversion/SoftMoEToLinalg/EinsumBuilders.h"
+#include "softmoe/Dialect/SoftMoE/IR/Activation.h"
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.h"
 
@@ -82,8 +83,8 @@ Value addInto(OpBuilder &b, Location loc, Value x, Value y) {
   return generic.getResult(0);
 }
 
-/// The type of an expert's f32 `slots @ w1` (B, N, P, H): each size static
-/// where any operand has it.
+/// The type of an expert's f32 `slots @ w1` (B, N, P, H; H is 2H for a
+/// gated activation): each size static where any operand has it.
 RankedTensorType hiddenType(ExpertApplyOp op) {
   auto slots = cast<RankedTensorType>(op.getSlots().getType());
   auto w1 = cast<RankedTensorType>(op.getW1().getType());
@@ -94,10 +95,14 @@ RankedTensorType hiddenType(ExpertApplyOp op) {
         return s;
     return ShapedType::kDynamic;
   };
+  int64_t factor = firstLayerWidthFactor(op.getActivation());
+  int64_t h = w2.getDimSize(1);
   SmallVector<int64_t> shape = {
       slots.getDimSize(0),
       pick({slots.getDimSize(1), w1.getDimSize(0), w2.getDimSize(0)}),
-      slots.getDimSize(2), pick({w1.getDimSize(2), w2.getDimSize(1)})};
+      slots.getDimSize(2),
+      pick({w1.getDimSize(2),
+            ShapedType::isDynamic(h) ? ShapedType::kDynamic : factor * h})};
   return RankedTensorType::get(shape, Float32Type::get(op.getContext()));
 }
 

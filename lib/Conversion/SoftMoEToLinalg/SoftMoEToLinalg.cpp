@@ -25,6 +25,11 @@
 //   expert_apply
 //     h[B,N,P,H]   = sum_D ext(slots) * ext(w1[N,D,H])              [0], f32
 //     h            = act(h + ext(b1[N,H]))                           (over h)
+//   (gated: geglu, swiglu; G = 2H)
+//     u[B,N,P,G]   = sum_D ext(slots) * ext(w1[N,D,G])              [0], f32
+//     u            = u + ext(b1[N,G])                                (over u)
+//     h[B,N,P,H]   = a * gate(g),  a = u[..., :H], g = u[..., H:]
+//                                         (tensor.extract_slice halves of u)
 //     o[B,N,P,D]   = sum_H h * ext(w2[N,H,D])                       [0], f32
 //     out          = trunc(o + ext(b2[N,D]))         (over o when E = f32)
 //   combine
@@ -37,8 +42,9 @@
 //
 // Softmaxes and contractions run in f32 (`ext` is arith.extf inside the
 // generic bodies, `trunc` arith.truncf); both softmaxes subtract the maximum,
-// so logits of +-1e4 neither overflow nor turn into NaN. The activations use
-// math.tanh / math.erf / math.exp. Contractions are plain einsum generics
+// so logits of +-1e4 neither overflow nor turn into NaN. The activations
+// (softmoe/Dialect/SoftMoE/IR/Activation.h) use math.tanh / math.erf /
+// math.exp. Contractions are plain einsum generics
 // (the expert GEMMs are batched over N with N shared by slots and weights) so
 // that tiling and vectorisation can recognise them; nothing is fused here.
 //
@@ -54,6 +60,7 @@
 #include "softmoe/Conversion/SoftMoEToLinalg/EinsumBuilders.h"
 
 #include "softmoe/Conversion/Passes.h"
+#include "softmoe/Dialect/SoftMoE/IR/Activation.h"
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.h"
 
@@ -211,46 +218,6 @@ namespace mlir::softmoe::lowering {
 
 Type elemTypeOf(Value v) {
   return cast<RankedTensorType>(v.getType()).getElementType();
-}
-
-Value applyActivation(OpBuilder &b, Location loc, Activation act, Value v) {
-  switch (act) {
-  case Activation::relu:
-    return arith::MaximumFOp::create(b, loc, v, f32Const(b, loc, 0.0));
-  case Activation::silu: {
-    // v * sigmoid(v) = v / (1 + exp(-v)); exp overflowing to inf gives -0.
-    Value negV = arith::NegFOp::create(b, loc, v);
-    Value den = arith::AddFOp::create(b, loc, f32Const(b, loc, 1.0),
-                                      math::ExpOp::create(b, loc, negV));
-    return arith::DivFOp::create(b, loc, v, den);
-  }
-  case Activation::gelu_tanh: {
-    // 0.5 v (1 + tanh(sqrt(2/pi) (v + 0.044715 v^3)))
-    Value v3 =
-        arith::MulFOp::create(b, loc, v, arith::MulFOp::create(b, loc, v, v));
-    Value inner = arith::AddFOp::create(
-        b, loc, v,
-        arith::MulFOp::create(b, loc, f32Const(b, loc, 0.044715), v3));
-    inner = arith::MulFOp::create(
-        b, loc, f32Const(b, loc, std::sqrt(2.0 * llvm::numbers::inv_pi)),
-        inner);
-    Value t = math::TanhOp::create(b, loc, inner);
-    Value half = arith::MulFOp::create(b, loc, f32Const(b, loc, 0.5), v);
-    return arith::MulFOp::create(
-        b, loc, half, arith::AddFOp::create(b, loc, f32Const(b, loc, 1.0), t));
-  }
-  case Activation::gelu_erf: {
-    // 0.5 v (1 + erf(v / sqrt(2)))
-    Value e = math::ErfOp::create(
-        b, loc,
-        arith::MulFOp::create(b, loc, v,
-                              f32Const(b, loc, llvm::numbers::inv_sqrt2)));
-    Value half = arith::MulFOp::create(b, loc, f32Const(b, loc, 0.5), v);
-    return arith::MulFOp::create(
-        b, loc, half, arith::AddFOp::create(b, loc, f32Const(b, loc, 1.0), e));
-  }
-  }
-  llvm_unreachable("unknown activation");
 }
 
 } // namespace mlir::softmoe::lowering
@@ -421,8 +388,12 @@ namespace mlir::softmoe::lowering {
 Value buildExpertApply(OpBuilder &b, Location loc, Value slots, Value w1,
                        Value b1, Value w2, Value b2, Activation act,
                        Value *preActivation) {
-  LetterSizes sizes(
-      b, loc, {{slots, "BNPD"}, {w1, "NDH"}, {w2, "NHD"}});
+  bool gated = isGated(act);
+  // A gated expert's first layer is 2H wide: letter G.
+  StringRef hIn = gated ? "G" : "H";
+  std::string w1Dims = ("ND" + hIn).str(), b1Dims = ("N" + hIn).str(),
+              uDims = ("BNP" + hIn).str();
+  LetterSizes sizes(b, loc, {{slots, "BNPD"}, {w1, w1Dims}, {w2, "NHD"}});
   Value zero = f32Const(b, loc, 0);
   Type elemType = elemTypeOf(slots);
 
@@ -431,21 +402,55 @@ Value buildExpertApply(OpBuilder &b, Location loc, Value slots, Value w1,
                                        ext(nb, nl, args[1]));
     return arith::AddFOp::create(nb, nl, args[2], prod);
   };
+  auto round = [&](OpBuilder &nb, Location nl, Value v) -> Value {
+    if (elemType.isF32())
+      return v;
+    return arith::TruncFOp::create(nb, nl, elemType, v);
+  };
 
   // h[b,n,p,k] = act(sum_d slots[b,n,p,d] * w1[n,d,k] + b1[n,k]), stored
   // in the layer's element type like the slots and the expert outputs: a
   // bf16/f16 layer's second GEMM then reads half the bytes and multiplies
   // two bf16/f16 operands (vdpbf16ps on CPUs, tensor cores on GPUs).
-  Value h = einsum(b, loc, "BNPHD", {{slots, "BNPD"}, {w1, "NDH"}},
-                   {filled(b, loc, sizes, "BNPH", zero), "BNPH"}, macc);
+  Value h = einsum(b, loc, (uDims + "D"), {{slots, "BNPD"}, {w1, w1Dims}},
+                   {filled(b, loc, sizes, uDims, zero), uDims}, macc);
   if (preActivation)
     *preActivation = h;
-  if (elemType.isF32() && !preActivation) {
+  if (gated) {
+    // u = slots @ w1 + b1, in place unless the backward keeps the sum;
+    // then h = a * gate(g) over its halves a = u[..., :H], g = u[..., H:]
+    // (x.chunk(2, dim=-1) in PyTorch).
+    auto addBias = [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+      return arith::AddFOp::create(nb, nl, args[1], ext(nb, nl, args[0]));
+    };
+    Value u = preActivation
+                  ? einsum(b, loc, "BNPG", {{b1, "NG"}, {h, "BNPG"}},
+                           {empty(b, loc, sizes, "BNPG", b.getF32Type()),
+                            "BNPG"},
+                           addBias)
+                  : einsum(b, loc, "BNPG", {{b1, "NG"}}, {h, "BNPG"},
+                           addBias);
+    OpFoldResult zeroIdx = b.getIndexAttr(0), one = b.getIndexAttr(1);
+    SmallVector<OpFoldResult> halfSizes = sizes.sizes("BNPH");
+    SmallVector<OpFoldResult> strides(4, one);
+    Value a = tensor::ExtractSliceOp::create(
+        b, loc, u, SmallVector<OpFoldResult>(4, zeroIdx), halfSizes, strides);
+    Value g = tensor::ExtractSliceOp::create(
+        b, loc, u, {zeroIdx, zeroIdx, zeroIdx, sizes.size('H')}, halfSizes,
+        strides);
+    h = einsum(b, loc, "BNPH", {{a, "BNPH"}, {g, "BNPH"}},
+               {empty(b, loc, sizes, "BNPH", elemType), "BNPH"},
+               [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                 return round(nb, nl,
+                              buildHiddenActivation(nb, nl, act, args[0],
+                                                    args[1]));
+               });
+  } else if (elemType.isF32() && !preActivation) {
     h = einsum(b, loc, "BNPH", {{b1, "NH"}}, {h, "BNPH"},
                [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
                  Value v = arith::AddFOp::create(nb, nl, args[1],
                                                  ext(nb, nl, args[0]));
-                 return applyActivation(nb, nl, act, v);
+                 return buildActivation(nb, nl, act, v);
                });
   } else {
     // A fresh tensor, also in f32 when the f32 sum is kept for the
@@ -455,10 +460,7 @@ Value buildExpertApply(OpBuilder &b, Location loc, Value slots, Value w1,
                [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
                  Value v = arith::AddFOp::create(nb, nl, args[1],
                                                  ext(nb, nl, args[0]));
-                 v = applyActivation(nb, nl, act, v);
-                 if (elemType.isF32())
-                   return v;
-                 return arith::TruncFOp::create(nb, nl, elemType, v);
+                 return round(nb, nl, buildActivation(nb, nl, act, v));
                });
   }
 
@@ -467,9 +469,7 @@ Value buildExpertApply(OpBuilder &b, Location loc, Value slots, Value w1,
                    {filled(b, loc, sizes, "BNPD", zero), "BNPD"}, macc);
   auto addBias = [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
     Value v = arith::AddFOp::create(nb, nl, args[0], ext(nb, nl, args[1]));
-    if (elemType.isF32())
-      return v;
-    return arith::TruncFOp::create(nb, nl, elemType, v);
+    return round(nb, nl, v);
   };
   Value out =
       elemType.isF32()
@@ -670,17 +670,28 @@ SmallVector<Operand> lettersOf(Operation *op) {
     return {{r.getX(), "BMD"}, {r.getPhi(), "DNP"}, {r.getScale(), ""}};
   if (auto d = dyn_cast<DispatchOp>(op))
     return {{d.getLogits(), "BMNP"}, {d.getX(), "BMD"}, {d.getMask(), "BM"}};
-  if (auto e = dyn_cast<ExpertApplyOp>(op))
-    return {{e.getSlots(), "BNPD"}, {e.getW1(), "NDH"}, {e.getB1(), "NH"},
-            {e.getW2(), "NHD"},     {e.getB2(), "ND"}};
+  if (auto e = dyn_cast<ExpertApplyOp>(op)) {
+    bool gated = isGated(e.getActivation());
+    return {{e.getSlots(), "BNPD"},
+            {e.getW1(), gated ? "NDG" : "NDH"},
+            {e.getB1(), gated ? "NG" : "NH"},
+            {e.getW2(), "NHD"},
+            {e.getB2(), "ND"}};
+  }
   if (auto c = dyn_cast<CombineOp>(op))
     return {{c.getLogits(), "BMNP"},
             {c.getExpertOut(), "BNPD"},
             {c.getMask(), "BM"}};
   auto l = cast<LayerOp>(op);
-  return {{l.getX(), "BMD"},  {l.getPhi(), "DNP"}, {l.getW1(), "NDH"},
-          {l.getB1(), "NH"},  {l.getW2(), "NHD"},  {l.getB2(), "ND"},
-          {l.getScale(), ""}, {l.getMask(), "BM"}};
+  bool gated = isGated(l.getActivation());
+  return {{l.getX(), "BMD"},
+          {l.getPhi(), "DNP"},
+          {l.getW1(), gated ? "NDG" : "NDH"},
+          {l.getB1(), gated ? "NG" : "NH"},
+          {l.getW2(), "NHD"},
+          {l.getB2(), "ND"},
+          {l.getScale(), ""},
+          {l.getMask(), "BM"}};
 }
 
 /// The letters of the tensors the lowering of `op` creates (f32 at most).
@@ -690,10 +701,10 @@ SmallVector<StringRef> createdTensors(Operation *op) {
   if (isa<DispatchOp>(op))
     return {"BNP", "BMNP", "BNPD"};
   if (isa<ExpertApplyOp>(op))
-    return {"BNPH", "BNPD"};
+    return {"BNPH", "BNPD", "BNPG"};
   if (isa<CombineOp>(op))
     return {"BM", "BMNP", "BMD"};
-  return {"BM", "BMD", "NP", "DNP", "BMNP", "BNP", "BNPD", "BNPH"};
+  return {"BM", "BMD", "NP", "DNP", "BMNP", "BNP", "BNPD", "BNPH", "BNPG"};
 }
 
 /// Static sizes whose tensors cannot be addressed: element counts and byte

@@ -18,6 +18,9 @@
 //     da[B,N,P,H] = (sum_D g * w2) * act'(a)
 //     db1 += sum_{B,P} da                   dw1[N,D,H] += sum_{B,P} slots * da
 //     dslots[B,N,P,D] += sum_H da * w1
+//   gated (u = z + b1 over 2H = G, a = u[..., :H], t = u[..., H:],
+//          h = a * f(t)): dh = sum_D g * w2, du = [dh * f(t), dh * a * f'(t)]
+//     (two halves of one [N,G,B,P] tensor); then as above over G.
 //   router (normalize: r = rsqrt(sum_D x^2 + eps), xn = r x;
 //           rp = rsqrt(sum_D phi^2 + eps), phin = scale rp phi)
 //     dphin[D,N,P] = sum_{B,M} xn * g       dxn[B,M,D] = sum_{N,P} g * phin
@@ -33,6 +36,7 @@
 #include "VJPRules.h"
 
 #include "softmoe/Conversion/SoftMoEToLinalg/EinsumBuilders.h"
+#include "softmoe/Dialect/SoftMoE/IR/Activation.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -41,7 +45,7 @@
 
 #include "llvm/Support/MathExtras.h"
 
-#include <cmath>
+#include <algorithm>
 
 using namespace mlir;
 using namespace mlir::softmoe;
@@ -82,54 +86,6 @@ Value transpose(OpBuilder &b, Location l, LetterSizes &sizes, Value v,
                 StringRef from, StringRef to) {
   return einsum(b, l, to, {{v, from}}, {empty(b, l, sizes, to, elemTypeOf(v)), to},
                 [](OpBuilder &, Location, Args args) { return args[0]; });
-}
-
-/// d act(v) / dv on an f32 scalar (PyTorch's derivatives: relu' is 0 at 0).
-Value activationDerivative(OpBuilder &b, Location l, Activation act, Value v) {
-  Value one = f32Const(b, l, 1.0), half = f32Const(b, l, 0.5);
-  switch (act) {
-  case Activation::relu: {
-    Value pos = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, v,
-                                      f32Const(b, l, 0.0));
-    return arith::SelectOp::create(b, l, pos, one, f32Const(b, l, 0.0));
-  }
-  case Activation::silu: {
-    // s (1 + v (1 - s)), s = sigmoid(v)
-    Value s = arith::DivFOp::create(
-        b, l, one,
-        add(b, l, one, math::ExpOp::create(b, l, arith::NegFOp::create(b, l, v))));
-    return mul(b, l, s, add(b, l, one, mul(b, l, v, sub(b, l, one, s))));
-  }
-  case Activation::gelu_tanh: {
-    // 0.5 (1 + t) + 0.5 v (1 - t^2) k (1 + 3c v^2), t = tanh(k (v + c v^3))
-    double k = std::sqrt(2.0 * llvm::numbers::inv_pi), c = 0.044715;
-    Value v2 = mul(b, l, v, v);
-    Value inner = mul(b, l, f32Const(b, l, k),
-                      add(b, l, v, mul(b, l, f32Const(b, l, c), mul(b, l, v2, v))));
-    Value t = math::TanhOp::create(b, l, inner);
-    Value left = mul(b, l, half, add(b, l, one, t));
-    Value dInner =
-        mul(b, l, f32Const(b, l, k),
-            add(b, l, one, mul(b, l, f32Const(b, l, 3.0 * c), v2)));
-    Value right = mul(b, l, mul(b, l, half, v),
-                      mul(b, l, sub(b, l, one, mul(b, l, t, t)), dInner));
-    return add(b, l, left, right);
-  }
-  case Activation::gelu_erf: {
-    // Phi(v) + v phi(v)
-    Value cdf = mul(
-        b, l, half,
-        add(b, l, one,
-            math::ErfOp::create(
-                b, l, mul(b, l, v, f32Const(b, l, llvm::numbers::inv_sqrt2)))));
-    Value pdf = mul(b, l,
-                    f32Const(b, l, 1.0 / std::sqrt(2.0 * llvm::numbers::pi)),
-                    math::ExpOp::create(
-                        b, l, mul(b, l, f32Const(b, l, -0.5), mul(b, l, v, v))));
-    return add(b, l, cdf, mul(b, l, v, pdf));
-  }
-  }
-  llvm_unreachable("unknown activation");
 }
 
 /// The dispatch weights (softmax over M, `overM`) or the combine weights
@@ -249,33 +205,85 @@ void mlir::softmoe::buildDispatchVJP(VJPState &s, DispatchOp op, Value g) {
                         s.accumulator(op.getLogits(), sizes, "BMNP")));
 }
 
+namespace {
+
+/// The halves [0, H) and [H, 2H) of dimension `dim` of `v`, the gated
+/// activation's a and g (`v`'s other dimensions whole).
+std::pair<Value, Value> halves(OpBuilder &b, Location l, LetterSizes &sizes,
+                               Value v, StringRef dims, unsigned dim) {
+  SmallVector<OpFoldResult> offsets(dims.size(), b.getIndexAttr(0));
+  SmallVector<OpFoldResult> strides(dims.size(), b.getIndexAttr(1));
+  SmallVector<OpFoldResult> halfSizes = sizes.sizes(dims);
+  halfSizes[dim] = sizes.size('H');
+  Value a = tensor::ExtractSliceOp::create(b, l, v, offsets, halfSizes, strides);
+  offsets[dim] = sizes.size('H');
+  Value g = tensor::ExtractSliceOp::create(b, l, v, offsets, halfSizes, strides);
+  return {a, g};
+}
+
+} // namespace
+
 void mlir::softmoe::buildExpertApplyVJP(VJPState &s, ExpertApplyOp op, Value g,
                                         Value savedPreActivation) {
   OpBuilder &b = s.b;
   Location loc = s.loc;
   Value slots = s.primal(op.getSlots()), w1 = s.primal(op.getW1()),
         b1 = s.primal(op.getB1()), w2 = s.primal(op.getW2());
-  LetterSizes sizes(b, loc, {{slots, "BNPD"}, {w1, "NDH"}, {w2, "NHD"}});
-  Type elemType = elemTypeOf(slots);
   Activation act = op.getActivation();
+  bool gated = isGated(act);
+  // K: the first layer's width, H, or G = 2H for a gated activation.
+  char k = gated ? 'G' : 'H';
+  auto dims = [&](StringRef letters) {
+    std::string d = letters.str();
+    std::replace(d.begin(), d.end(), 'K', k);
+    return d;
+  };
+  LetterSizes sizes(b, loc, {{slots, "BNPD"}, {w1, dims("NDK")}, {w2, "NHD"}});
+  Type elemType = elemTypeOf(slots);
   Value zero = f32Const(b, loc, 0);
+  auto round = [&](OpBuilder &nb, Location nl, Value v) -> Value {
+    if (elemType.isF32())
+      return v;
+    return arith::TruncFOp::create(nb, nl, elemType, v);
+  };
 
   Value z = savedPreActivation;
   if (!z) // activation checkpointing: one more GEMM instead of a residual
-    z = einsum(b, loc, "BNPHD", {{slots, "BNPD"}, {w1, "NDH"}},
-               {filled(b, loc, sizes, "BNPH", zero), "BNPH"}, macc);
+    z = einsum(b, loc, dims("BNPKD"), {{slots, "BNPD"}, {w1, dims("NDK")}},
+               {filled(b, loc, sizes, dims("BNPK"), zero), dims("BNPK")},
+               macc);
   // Layouts (see transpose): hT[N,H,B,P], g as [N,B,P,D] and [N,D,B,P], da
-  // as [N,H,B,P] and [N,B,P,H], slots as [N,D,B,P]; the weights as they are.
-  // h = act(z + b1), rounded to the element type as the forward stores it.
-  Value hT = einsum(b, loc, "NHBP", {{z, "BNPH"}, {b1, "NH"}},
-                    {empty(b, loc, sizes, "NHBP", elemType), "NHBP"},
-                    [&](OpBuilder &nb, Location nl, Args args) -> Value {
-                      Value v = applyActivation(
-                          nb, nl, act, add(nb, nl, args[0], ext(nb, nl, args[1])));
-                      if (elemType.isF32())
-                        return v;
-                      return arith::TruncFOp::create(nb, nl, elemType, v);
-                    });
+  // as [N,K,B,P] and [N,B,P,K], slots as [N,D,B,P]; the weights as they are.
+  // Gated: u = z + b1 over G, a = u[..., :H], t = u[..., H:] (the halves of
+  // z and b1 read directly), h = a * f(t).
+  SmallVector<Operand> halvesIn;
+  auto aAndGate = [&](OpBuilder &nb, Location nl, Args args) {
+    return std::make_pair(add(nb, nl, args[0], ext(nb, nl, args[2])),
+                          add(nb, nl, args[1], ext(nb, nl, args[3])));
+  };
+  Value hT;
+  if (gated) {
+    auto [za, zg] = halves(b, loc, sizes, z, "BNPG", 3);
+    auto [ba, bg] = halves(b, loc, sizes, b1, "NG", 1);
+    halvesIn = {{za, "BNPH"}, {zg, "BNPH"}, {ba, "NH"}, {bg, "NH"}};
+    hT = einsum(b, loc, "NHBP", halvesIn,
+                {empty(b, loc, sizes, "NHBP", elemType), "NHBP"},
+                [&](OpBuilder &nb, Location nl, Args args) -> Value {
+                  auto [a, t] = aAndGate(nb, nl, args);
+                  return round(nb, nl,
+                               buildHiddenActivation(nb, nl, act, a, t));
+                });
+  } else {
+    // h = act(z + b1), rounded to the element type as the forward stores it.
+    hT = einsum(b, loc, "NHBP", {{z, "BNPH"}, {b1, "NH"}},
+                {empty(b, loc, sizes, "NHBP", elemType), "NHBP"},
+                [&](OpBuilder &nb, Location nl, Args args) -> Value {
+                  return round(nb, nl,
+                               buildActivation(nb, nl, act,
+                                               add(nb, nl, args[0],
+                                                   ext(nb, nl, args[1]))));
+                });
+  }
   Value gByExpert = transpose(b, loc, sizes, g, "BNPD", "NBPD");
   Value gByDim = transpose(b, loc, sizes, g, "BNPD", "NDBP");
   s.set(op.getB2(), einsum(b, loc, "NDBP", {{g, "BNPD"}},
@@ -284,30 +292,79 @@ void mlir::softmoe::buildExpertApplyVJP(VJPState &s, ExpertApplyOp op, Value g,
   s.set(op.getW2(), einsum(b, loc, "NHDBP", {{hT, "NHBP"}, {gByExpert, "NBPD"}},
                            {s.accumulator(op.getW2(), sizes, "NHD"), "NHD"},
                            macc));
-  // act'(z + b1) on its own, transposed: the product with dh below is then
-  // a plain pointwise consumer that the codegen fuses into dh's kernel.
-  Value dActT = einsum(b, loc, "NHBP", {{z, "BNPH"}, {b1, "NH"}},
-                       {empty(b, loc, sizes, "NHBP", b.getF32Type()), "NHBP"},
-                       [&](OpBuilder &nb, Location nl, Args args) -> Value {
-                         Value a = add(nb, nl, args[0], ext(nb, nl, args[1]));
-                         return activationDerivative(nb, nl, act, a);
-                       });
-  Value dhT = einsum(b, loc, "NHBPD", {{w2, "NHD"}, {gByDim, "NDBP"}},
-                     {filled(b, loc, sizes, "NHBP", zero), "NHBP"}, macc);
-  Value daT = einsum(b, loc, "NHBP", {{dActT, "NHBP"}}, {dhT, "NHBP"},
-                     [&](OpBuilder &nb, Location nl, Args args) -> Value {
-                       return mul(nb, nl, args[1], args[0]);
-                     });
-  s.set(op.getB1(), einsum(b, loc, "NHBP", {{daT, "NHBP"}},
-                           {s.accumulator(op.getB1(), sizes, "NH"), "NH"},
+  Value daT, du; // du: the gated one in [B, N, P, G]
+  if (!gated) {
+    // act'(z + b1) on its own, transposed: the product with dh below is
+    // then a plain pointwise consumer that the codegen fuses into dh's
+    // kernel.
+    Value dActT = einsum(
+        b, loc, "NHBP", {{z, "BNPH"}, {b1, "NH"}},
+        {empty(b, loc, sizes, "NHBP", b.getF32Type()), "NHBP"},
+        [&](OpBuilder &nb, Location nl, Args args) -> Value {
+          Value a = add(nb, nl, args[0], ext(nb, nl, args[1]));
+          return buildActivationDerivative(nb, nl, act, a);
+        });
+    Value dhT = einsum(b, loc, "NHBPD", {{w2, "NHD"}, {gByDim, "NDBP"}},
+                       {filled(b, loc, sizes, "NHBP", zero), "NHBP"}, macc);
+    daT = einsum(b, loc, "NHBP", {{dActT, "NHBP"}}, {dhT, "NHBP"},
+                 [&](OpBuilder &nb, Location nl, Args args) -> Value {
+                   return mul(nb, nl, args[1], args[0]);
+                 });
+  } else {
+    // du = [dh * f(t), dh * a * f'(t)], written into the halves of one
+    // [B, N, P, G] tensor (the layout of z: each half's rows are
+    // contiguous), then transposed like da.
+    Value dhT = einsum(b, loc, "NHBPD", {{w2, "NHD"}, {gByDim, "NDBP"}},
+                       {filled(b, loc, sizes, "NHBP", zero), "NHBP"}, macc);
+    // dh in the halves' layout too: a generic that mixes the strided halves
+    // with a transposed read defeats the codegen's vector lowering.
+    SmallVector<Operand> withDh(halvesIn);
+    withDh.push_back({transpose(b, loc, sizes, dhT, "NHBP", "BNPH"), "BNPH"});
+    SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0));
+    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+    SmallVector<OpFoldResult> halfSizes = sizes.sizes("BNPH");
+    // Each half is written in place: extracted from the tensor the previous
+    // half was inserted into (one buffer after bufferization).
+    auto writeHalf = [&](Value into, OpFoldResult offset, BodyFn body) {
+      offsets[3] = offset;
+      Value part = tensor::ExtractSliceOp::create(b, loc, into, offsets,
+                                                  halfSizes, strides);
+      part = einsum(b, loc, "BNPH", withDh, {part, "BNPH"}, body);
+      return tensor::InsertSliceOp::create(b, loc, part, into, offsets,
+                                           halfSizes, strides)
+          .getResult();
+    };
+    du = empty(b, loc, sizes, "BNPG", b.getF32Type());
+    du = writeHalf(du, b.getIndexAttr(0),
+                   [&](OpBuilder &nb, Location nl, Args args) -> Value {
+                     Value t = aAndGate(nb, nl, args).second;
+                     return mul(nb, nl, args[4],
+                                buildActivation(nb, nl, act, t));
+                   });
+    du = writeHalf(du, sizes.size('H'),
+                   [&](OpBuilder &nb, Location nl, Args args) -> Value {
+                     auto [a, t] = aAndGate(nb, nl, args);
+                     return mul(nb, nl, mul(nb, nl, args[4], a),
+                                buildActivationDerivative(nb, nl, act, t));
+                   });
+    daT = transpose(b, loc, sizes, du, "BNPG", "NGBP");
+  }
+  s.set(op.getB1(), einsum(b, loc, dims("NKBP"), {{daT, dims("NKBP")}},
+                           {s.accumulator(op.getB1(), sizes, dims("NK")),
+                            dims("NK")},
                            sumBody));
-  Value daByExpert = transpose(b, loc, sizes, daT, "NHBP", "NBPH");
+  Value daByExpert =
+      du ? transpose(b, loc, sizes, du, "BNPG", "NBPG")
+         : transpose(b, loc, sizes, daT, dims("NKBP"), dims("NBPK"));
   Value slotsT = transpose(b, loc, sizes, slots, "BNPD", "NDBP");
-  s.set(op.getW1(), einsum(b, loc, "NDHBP", {{slotsT, "NDBP"}, {daByExpert, "NBPH"}},
-                           {s.accumulator(op.getW1(), sizes, "NDH"), "NDH"},
-                           macc));
-  Value dslotsT = einsum(b, loc, "NDBPH", {{w1, "NDH"}, {daT, "NHBP"}},
-                         {filled(b, loc, sizes, "NDBP", zero), "NDBP"}, macc);
+  s.set(op.getW1(),
+        einsum(b, loc, dims("NDKBP"),
+               {{slotsT, "NDBP"}, {daByExpert, dims("NBPK")}},
+               {s.accumulator(op.getW1(), sizes, dims("NDK")), dims("NDK")},
+               macc));
+  Value dslotsT =
+      einsum(b, loc, dims("NDBPK"), {{w1, dims("NDK")}, {daT, dims("NKBP")}},
+             {filled(b, loc, sizes, "NDBP", zero), "NDBP"}, macc);
   // Back to the slots' layout. A plain transpose when nothing else has
   // contributed yet: a permuting sum into a fill defeats the codegen's vector
   // lowering (it falls back to loops).

@@ -454,9 +454,16 @@ int main(int argc, char **argv) {
   std::printf("{\"median_ms\": %.6f, \"min_ms\": %.6f, ", median,
               sorted.front());
   if (c.isLayer) {
+    // The first layer is as wide as w1's last dimension: hidden, or twice
+    // that for a gated activation.
+    double width = double(c.hidden);
+    for (int i = 0; i < c.numArgs; ++i)
+      if (!c.args[i].isOutput && std::string(c.args[i].name) == "w1" &&
+          c.args[i].rank == 3)
+        width = double(c.args[i].shape[2]);
     double S = double(c.experts * c.slots);
     double flops = 2.0 * c.batch * c.tokens * c.dim * S * 3 +
-                   2.0 * c.batch * S * c.dim * c.hidden * 2;
+                   2.0 * c.batch * S * c.dim * (width + c.hidden);
     std::printf(
         "\"gflops\": %.3f, \"dtype\": \"%s\", \"batch\": %lld, "
         "\"tokens\": %lld, \"dim\": %lld, \"experts\": %lld, "

@@ -181,7 +181,7 @@ func.func @expert_apply(%s: tensor<2x4x2x32xf32>, %w1: tensor<4x32x?xf32>, %b1: 
 // Unknown activation.
 func.func @expert_apply(%s: tensor<2x4x2x32xf32>, %w1: tensor<4x32x64xf32>, %b1: tensor<4x64xf32>, %w2: tensor<4x64x32xf32>, %b2: tensor<4x32xf32>) {
   // expected-error @+2 {{failed to parse SoftMoE_ActivationAttr parameter}}
-  // expected-error @+1 {{expected ::mlir::softmoe::Activation to be one of: gelu_tanh, gelu_erf, relu, silu}}
+  // expected-error @+1 {{expected ::mlir::softmoe::Activation to be one of: gelu_tanh, gelu_erf, relu, silu, geglu, swiglu}}
   %r = softmoe.expert_apply %s, %w1, %b1, %w2, %b2 activation<gelu> : tensor<2x4x2x32xf32>, tensor<4x32x64xf32>, tensor<4x64xf32>, tensor<4x64x32xf32>, tensor<4x32xf32>
   return
 }

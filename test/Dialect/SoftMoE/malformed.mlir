@@ -29,7 +29,7 @@ func.func @truncated_type(%x: tensor<2x16x32xf32>, %phi: tensor<32x4x2xf32>) {
 
 func.func @unknown_activation(%s: tensor<2x4x2x32xf32>, %w1: tensor<4x32x64xf32>, %b1: tensor<4x64xf32>,
                               %w2: tensor<4x64x32xf32>, %b2: tensor<4x32xf32>) {
-  // CHECK: malformed.mlir:[[@LINE+1]]:63: error: custom op 'softmoe.expert_apply' expected ::mlir::softmoe::Activation to be one of: gelu_tanh, gelu_erf, relu, silu
+  // CHECK: malformed.mlir:[[@LINE+1]]:63: error: custom op 'softmoe.expert_apply' expected ::mlir::softmoe::Activation to be one of: gelu_tanh, gelu_erf, relu, silu, geglu, swiglu
   %r = softmoe.expert_apply %s, %w1, %b1, %w2, %b2 activation<foo> : tensor<2x4x2x32xf32>, tensor<4x32x64xf32>, tensor<4x64xf32>, tensor<4x64x32xf32>, tensor<4x32xf32>
   return
 }
@@ -38,7 +38,7 @@ func.func @unknown_activation(%s: tensor<2x4x2x32xf32>, %w1: tensor<4x32x64xf32>
 
 func.func @unknown_activation_generic(%s: tensor<2x4x2x32xf32>, %w1: tensor<4x32x64xf32>, %b1: tensor<4x64xf32>,
                                       %w2: tensor<4x64x32xf32>, %b2: tensor<4x32xf32>) {
-  // CHECK: malformed.mlir:[[@LINE+1]]:90: error: expected ::mlir::softmoe::Activation to be one of: gelu_tanh, gelu_erf, relu, silu
+  // CHECK: malformed.mlir:[[@LINE+1]]:90: error: expected ::mlir::softmoe::Activation to be one of: gelu_tanh, gelu_erf, relu, silu, geglu, swiglu
   %r = "softmoe.expert_apply"(%s, %w1, %b1, %w2, %b2) <{activation = #softmoe.activation<foo>}> : (tensor<2x4x2x32xf32>, tensor<4x32x64xf32>, tensor<4x64xf32>, tensor<4x64x32xf32>, tensor<4x32xf32>) -> tensor<2x4x2x32xf32>
   return
 }

@@ -85,3 +85,26 @@ func.func @stages_to_layer(%x: tensor<2x16x32xf32>, %phi: tensor<32x4x2xf32>, %w
   %y = softmoe.combine %l, %e : tensor<2x16x4x2xf32>, tensor<2x4x2x32xf32>
   return %y : tensor<2x16x32xf32>
 }
+
+// Gated experts: w1 and b1 are 2H wide; the lowering's extract_slice halves
+// and a * f(g) come back as the activation.
+// CHECK-LABEL: func.func @geglu(
+// CHECK-NOT: linalg.
+// CHECK: %[[Y:.*]] = softmoe.layer %arg0, %arg1, %arg2, %arg3, %arg4, %arg5 activation<geglu> : tensor<2x16x32xf32>, tensor<32x4x2xf32>, tensor<4x32x128xf32>, tensor<4x128xf32>, tensor<4x64x32xf32>, tensor<4x32xf32>
+// CHECK-NOT: {{linalg|tensor}}.
+// CHECK: return %[[Y]]
+func.func @geglu(%x: tensor<2x16x32xf32>, %phi: tensor<32x4x2xf32>, %w1: tensor<4x32x128xf32>,
+                 %b1: tensor<4x128xf32>, %w2: tensor<4x64x32xf32>, %b2: tensor<4x32xf32>) -> tensor<2x16x32xf32> {
+  %y = softmoe.layer %x, %phi, %w1, %b1, %w2, %b2 activation<geglu>
+      : tensor<2x16x32xf32>, tensor<32x4x2xf32>, tensor<4x32x128xf32>, tensor<4x128xf32>, tensor<4x64x32xf32>, tensor<4x32xf32>
+  return %y : tensor<2x16x32xf32>
+}
+
+// CHECK-LABEL: func.func @swiglu_odd(
+// CHECK: softmoe.layer %arg0, %arg1, %arg2, %arg3, %arg4, %arg5 scale(%arg6 : tensor<f32>) normalize activation<swiglu> : tensor<?x13x17xf32>, tensor<17x3x3xf32>, tensor<3x17x42xf32>, tensor<3x42xf32>, tensor<3x21x17xf32>, tensor<3x17xf32>
+func.func @swiglu_odd(%x: tensor<?x13x17xf32>, %phi: tensor<17x3x3xf32>, %w1: tensor<3x17x42xf32>,
+                      %b1: tensor<3x42xf32>, %w2: tensor<3x21x17xf32>, %b2: tensor<3x17xf32>, %s: tensor<f32>) -> tensor<?x13x17xf32> {
+  %y = softmoe.layer %x, %phi, %w1, %b1, %w2, %b2 scale(%s : tensor<f32>) normalize activation<swiglu>
+      : tensor<?x13x17xf32>, tensor<17x3x3xf32>, tensor<3x17x42xf32>, tensor<3x42xf32>, tensor<3x21x17xf32>, tensor<3x17xf32>
+  return %y : tensor<?x13x17xf32>
+}

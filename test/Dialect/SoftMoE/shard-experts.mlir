@@ -77,6 +77,32 @@ func.func @layer_bf16(%x: tensor<2x5x8xbf16>, %phi: tensor<8x4x1xbf16>, %w1: ten
 
 // -----
 
+// A gated layer (swiglu: w1 [N,D,2H], b1 [N,2H]): the halves of the first
+// layer's result are read with tensor.extract_slice, which is local too (the
+// split is along N; the slices take the 2H dimension apart); still exactly
+// three all-reduces.
+// ANNOT-LABEL: func.func @layer_swiglu(
+// ANNOT:         softmoe.layer {{.*}} activation<swiglu>
+// PART-LABEL:  func.func @layer_swiglu(
+// PART-SAME:     %{{.*}}: tensor<2x5x8xf32>, %{{.*}}: tensor<8x2x3xf32>, %{{.*}}: tensor<2x8x12xf32>, %{{.*}}: tensor<2x12xf32>, %{{.*}}: tensor<2x6x8xf32>, %{{.*}}: tensor<2x8xf32>)
+// PART-NOT:      shard.all_gather
+// PART:          linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x2x3x8xf32>, tensor<2x8x12xf32>) outs(%{{.*}} : tensor<2x2x3x12xf32>)
+// PART:          tensor.extract_slice %{{.*}}[0, 0, 0, 0] [2, 2, 3, 6] [1, 1, 1, 1] : tensor<2x2x3x12xf32> to tensor<2x2x3x6xf32>
+// PART:          tensor.extract_slice %{{.*}}[0, 0, 0, 6] [2, 2, 3, 6] [1, 1, 1, 1] : tensor<2x2x3x12xf32> to tensor<2x2x3x6xf32>
+// PART-COUNT-3:  shard.all_reduce
+// PART-NOT:      shard.all_
+// PART:          return
+// LLVM-LABEL:  llvm.func @layer_swiglu(
+// LLVM-COUNT-3:  llvm.call @MPI_Allreduce(
+// LLVM-NOT:      llvm.call @MPI_Allreduce
+// LLVM:          llvm.func @_mlir_ciface_layer_swiglu(
+func.func @layer_swiglu(%x: tensor<2x5x8xf32>, %phi: tensor<8x4x3xf32>, %w1: tensor<4x8x12xf32>, %b1: tensor<4x12xf32>, %w2: tensor<4x6x8xf32>, %b2: tensor<4x8xf32>) -> tensor<2x5x8xf32> {
+  %y = softmoe.layer %x, %phi, %w1, %b1, %w2, %b2 activation<swiglu> : tensor<2x5x8xf32>, tensor<8x4x3xf32>, tensor<4x8x12xf32>, tensor<4x12xf32>, tensor<4x6x8xf32>, tensor<4x8xf32>
+  return %y : tensor<2x5x8xf32>
+}
+
+// -----
+
 // The stage ops (as softmoe-decompose writes them) are annotated too: phi on
 // the router, the weights on expert_apply, combine's result replicated.
 // ANNOT-LABEL: func.func @stages(

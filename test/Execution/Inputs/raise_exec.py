@@ -25,7 +25,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "Dialect", "SoftMoE", "Inputs"
 import gen_raise_tests as gen  # noqa: E402
 import softmoe_exec as ex  # noqa: E402
 
-ACT_OF = {"gelu_tanh": "gelu_tanh", "gelu_erf": "gelu_erf", "relu": "relu", "relu_select": "relu", "silu": "silu"}
+# The generator's activation variants -> the contract's activations.
+ACT_OF = dict({a: a for a in ex.softmoe_reference.ACTIVATIONS}, relu_select="relu")
 
 
 def find(name):
@@ -38,11 +39,14 @@ def find(name):
 
 def inputs(seed):
     ns = argparse.Namespace(shape=[2, 16, 32, 4, 2, 64], seed=seed, logit_scale=1.0, normalize=True,
-                            mask="none", dtype="f32")
+                            mask="none", dtype="f32", act="gelu_tanh")
     t, _ = ex.make_inputs(ns)
     g = np.random.default_rng(seed + 1)
     t["phi2"] = (g.standard_normal((32, 4, 2), dtype=np.float32) / np.sqrt(32)).astype(np.float32)
     t["w1_shared"] = (g.standard_normal((32, 64), dtype=np.float32) / np.sqrt(32)).astype(np.float32)
+    # A gated expert's first layer, 2H = 128 wide.
+    t["w1_gated"] = (g.standard_normal((4, 32, 128), dtype=np.float32) / np.sqrt(32)).astype(np.float32)
+    t["b1_gated"] = (0.1 * g.standard_normal((4, 128), dtype=np.float32)).astype(np.float32)
     return t
 
 
@@ -66,7 +70,8 @@ def cmd_gen(a):
         params = re.findall(r"%(\w+): (tensor<[^>]*>)", sig)
         args = []
         for p, ty in params:
-            key = "w1_shared" if p == "w1" and ty == "tensor<32x64xf32>" else p
+            key = {("w1", "tensor<32x64xf32>"): "w1_shared", ("w1", "tensor<4x32x128xf32>"): "w1_gated",
+                   ("b1", "tensor<4x128xf32>"): "b1_gated"}.get((p, ty), p)
             if key not in consts:
                 arr = np.ascontiguousarray(t[key], dtype=np.float32)
                 consts[key] = (f"%{key}_c", f'arith.constant dense<"0x{arr.tobytes().hex().upper()}"> : {ty}')
@@ -108,6 +113,8 @@ def cmd_check(a):
         if kw.get("mutate"):
             raise SystemExit(f"{name} does not compute CONTRACT.md's layer")
         ins = {k: t[k] for k in ("x", "phi", "w1", "b1", "w2", "b2")}
+        if ex.softmoe_reference.is_gated(ACT_OF[kw.get("act", "gelu_tanh")]):
+            ins["w1"], ins["b1"] = t["w1_gated"], t["b1_gated"]
         if kw.get("normalize"):
             ins["scale"] = t["scale"] if kw.get("scale", True) else np.array(1.0, dtype=np.float32)
         ref = ex.reference(ins, ACT_OF[kw.get("act", "gelu_tanh")])

@@ -47,7 +47,7 @@ def ieee_reference(t, act):
         c = np.exp(flat - flat.max(-1, keepdims=True)) if N * P else flat
         combine = np.where(mask, (c / c.sum(-1, keepdims=True)).reshape(B, M, N, P), 0.0)
         slots = np.einsum("bmnp,bmd->bnpd", dispatch, x)
-        h = se.activation(np.einsum("bnpd,ndh->bnph", slots, f["w1"]) + f["b1"][None, :, None, :], act)
+        h = se.softmoe_reference.activation_np(np.einsum("bnpd,ndh->bnph", slots, f["w1"]) + f["b1"][None, :, None, :], act)
         out = np.einsum("bnph,nhd->bnpd", h, f["w2"]) + f["b2"][None, :, None, :]
         return np.einsum("bmnp,bnpd->bmd", combine, out)
 
@@ -119,7 +119,7 @@ def main():
     g = sub.add_parser("gen")
     g.add_argument("--shape", required=True, type=lambda s: [int(v) for v in s.split(",")])
     g.add_argument("--dtype", default="f32", choices=["f32", "bf16", "f16"])
-    g.add_argument("--act", default="gelu_tanh", choices=se.ACTS)
+    g.add_argument("--act", default="gelu_tanh", choices=se.softmoe_reference.ACTIVATIONS)
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--poison", action="append", default=[], help="NAME:I,J,...:VALUE")
     g.add_argument("--aot", required=True)

@@ -14,13 +14,16 @@
          no NaN or inf anywhere.
 """
 import argparse
-import math
+import os
 import re
 import sys
 
 import numpy as np
 
-ACTS = ["gelu_tanh", "gelu_erf", "relu", "silu"]
+# The activations (names and formulas) of scripts/softmoe_reference.py.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "scripts"))
+import softmoe_reference  # noqa: E402
+
 EPS = 1e-6
 
 
@@ -47,12 +50,13 @@ def round_to(a, dtype):
 
 def make_inputs(a):
     B, M, D, N, P, H = a.shape
+    G = softmoe_reference.first_layer_width(a.act, H)  # 2H for a gated activation
     g = np.random.default_rng(a.seed)
     t = {
         "x": g.standard_normal((B, M, D), dtype=np.float32),
         "phi": g.standard_normal((D, N, P), dtype=np.float32) / np.sqrt(D) * a.logit_scale,
-        "w1": g.standard_normal((N, D, H), dtype=np.float32) / np.sqrt(D),
-        "b1": 0.1 * g.standard_normal((N, H), dtype=np.float32),
+        "w1": g.standard_normal((N, D, G), dtype=np.float32) / np.sqrt(D),
+        "b1": 0.1 * g.standard_normal((N, G), dtype=np.float32),
         "w2": g.standard_normal((N, H, D), dtype=np.float32) / np.sqrt(H),
         "b2": 0.1 * g.standard_normal((N, D), dtype=np.float32),
     }
@@ -83,11 +87,12 @@ def ttype(shape, elem):
 
 def layer_func(a, t):
     B, M, D, N, P, H = a.shape
+    G = softmoe_reference.first_layer_width(a.act, H)
     e = a.dtype
     bm = ["?", "?"] if a.dynamic else [B, M]
     types = {
-        "x": ttype(bm + [D], e), "phi": ttype([D, N, P], e), "w1": ttype([N, D, H], e),
-        "b1": ttype([N, H], e), "w2": ttype([N, H, D], e), "b2": ttype([N, D], e),
+        "x": ttype(bm + [D], e), "phi": ttype([D, N, P], e), "w1": ttype([N, D, G], e),
+        "b1": ttype([N, G], e), "w2": ttype([N, H, D], e), "b2": ttype([N, D], e),
         "scale": ttype([], e), "mask": ttype(bm, "i1"),
     }
     names = [k for k in ["x", "phi", "w1", "b1", "w2", "b2", "scale", "mask"] if k in t]
@@ -161,18 +166,6 @@ def gen_runner_module(a, t, raw):
 # Reference (CONTRACT.md in float64)
 # ----------------------------------------------------------------------------
 
-def activation(h, act):
-    if act == "gelu_tanh":
-        return 0.5 * h * (1 + np.tanh(np.sqrt(2 / np.pi) * (h + 0.044715 * h ** 3)))
-    if act == "gelu_erf":
-        return 0.5 * h * (1 + np.vectorize(math.erf)(h / np.sqrt(2)))
-    if act == "relu":
-        return np.maximum(h, 0)
-    if act == "silu":
-        return h / (1 + np.exp(-h))
-    raise ValueError(act)
-
-
 def reference(t, act):
     f = {k: v.astype(np.float64) for k, v in t.items() if k != "mask"}
     x, phi = f["x"], f["phi"]
@@ -194,7 +187,8 @@ def reference(t, act):
         c = np.exp(flat - flat.max(-1, keepdims=True))
         combine = np.where(mask, (c / c.sum(-1, keepdims=True)).reshape(B, M, N, P), 0.0)
     slots = np.einsum("bmnp,bmd->bnpd", dispatch, x)
-    h = activation(np.einsum("bnpd,ndh->bnph", slots, f["w1"]) + f["b1"][None, :, None, :], act)
+    h = softmoe_reference.activation_np(
+        np.einsum("bnpd,ndh->bnph", slots, f["w1"]) + f["b1"][None, :, None, :], act)
     out = np.einsum("bnph,nhd->bnpd", h, f["w2"]) + f["b2"][None, :, None, :]
     return np.einsum("bmnp,bnpd->bmd", combine, out)
 
@@ -274,7 +268,7 @@ def main():
     g.add_argument("--shape", required=True, type=lambda s: [int(v) for v in s.split(",")],
                    help="B,M,D,N,P,H")
     g.add_argument("--dtype", default="f32", choices=["f32", "bf16", "f16"])
-    g.add_argument("--act", default="gelu_tanh", choices=ACTS)
+    g.add_argument("--act", default="gelu_tanh", choices=softmoe_reference.ACTIVATIONS)
     g.add_argument("--normalize", action="store_true")
     g.add_argument("--mask", default="none", choices=["none", "ragged", "all-masked-group"])
     g.add_argument("--logit-scale", type=float, default=1.0,

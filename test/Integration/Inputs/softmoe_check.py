@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Test driver of the numerical suite: runs the project's tools and the PyTorch
-reference (shared/peers/softmoe_ref.py) on the same inputs and applies the
+reference (scripts/softmoe_reference.py: shared/peers/softmoe_ref.py with the
+gated activations) on the same inputs and applies the
 tolerances of CONTRACT.md:  max|y - ref| <= tol * max|ref|,  tol = 1e-4 for
 f32 and 3e-2 for bf16/f16 (whose reference runs in f32 on the same rounded
 inputs).
@@ -87,7 +88,8 @@ def cmd_case(a):
     inp, ref_dir, out_dir = (os.path.join(work, d) for d in ("in", "ref", "out"))
     shape = ["--batch", str(a.batch), "--tokens", str(a.tokens), "--dim", str(a.dim),
              "--experts", str(a.experts), "--slots", str(a.slots), "--hidden", str(a.hidden)]
-    gen = shape + ["--seed", str(a.seed), "--write-inputs", inp]
+    # The activation fixes the shapes of w1 and b1 (2H for a gated one).
+    gen = shape + ["--seed", str(a.seed), "--activation", a.activation, "--write-inputs", inp]
     if a.normalize:
         gen.append("--normalize")
     if a.mask:

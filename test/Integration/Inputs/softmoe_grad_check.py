@@ -3,7 +3,8 @@
 
   layer   softmoe-bench --mode train on the reference's inputs (optionally
           bf16-rounded, an all-masked group) and a random dy; every gradient
-          against torch.autograd of shared/peers/softmoe_ref.py's softmoe() in
+          against torch.autograd of the reference's softmoe() (--ref:
+          scripts/softmoe_reference.py, the peer's with the gated ones) in
           float64, tolerance * max|reference gradient| per tensor (1e-4 f32,
           3e-2 bf16/f16, the rounded inputs fed to the reference)
   fd      central finite differences of the compiled forward (softmoe-bench
@@ -13,7 +14,8 @@
           backward, and the same steps in PyTorch (float64): the losses must
           fall, and match PyTorch's at every step
   ops     each stage op alone (router with/without normalize, dispatch and
-          combine with/without a mask, expert_apply with every activation):
+          combine with/without a mask, expert_apply with every activation of
+          the reference's list, gated ones included):
           softmoe-opt --softmoe-generate-vjp, softmoe-run on @f_fwd and @f_vjp,
           against torch.autograd in float64
 """
@@ -62,7 +64,7 @@ def rounded(a, dtype):
 
 def make_case(ref, a):
     B, M, D, N, P, H = a.shape
-    t = ref.make_inputs(B, M, D, N, P, H, a.seed, a.normalize, a.mask != "none")
+    t = ref.make_inputs(B, M, D, N, P, H, a.seed, a.normalize, a.mask != "none", act=a.act)
     if a.mask == "all-masked-group":
         t["mask"][-1, :] = False
     g = np.random.default_rng(a.seed + 7)
@@ -223,17 +225,11 @@ def cmd_sgd(a):
 
 # --- single ops --------------------------------------------------------------
 
-def act_fn(h, act):
-    import torch.nn.functional as F
-    return {"gelu_tanh": lambda v: F.gelu(v, approximate="tanh"), "gelu_erf": F.gelu,
-            "relu": torch.relu, "silu": F.silu}[act](h)
-
-
 def ty(shape, elem="f32"):
     return "tensor<%s%s>" % ("".join("%dx" % s for s in shape), elem)
 
 
-def op_case(name, B, M, D, N, P, H, act, seed):
+def op_case(ref, name, B, M, D, N, P, H, act, seed):
     """(mlir function, {arg name: array}, torch function of the float args)."""
     g = np.random.default_rng(seed)
     r = lambda *s: g.standard_normal(s).astype(np.float32)
@@ -290,30 +286,33 @@ def op_case(name, B, M, D, N, P, H, act, seed):
                 c = c.masked_fill(~mk[:, :, None, None], 0.0)
             return torch.einsum("bmnp,bnpd->bmd", c, other)
     else:
-        args = {"slots": r(B, N, P, D), "w1": r(N, D, H) / np.sqrt(D), "b1": 0.1 * r(N, H),
+        G = ref.first_layer_width(act, H)  # 2H for a gated activation
+        args = {"slots": r(B, N, P, D), "w1": r(N, D, G) / np.sqrt(D), "b1": 0.1 * r(N, G),
                 "w2": r(N, H, D) / np.sqrt(H), "b2": 0.1 * r(N, D)}
-        types = [ty([B, N, P, D]), ty([N, D, H]), ty([N, H]), ty([N, H, D]), ty([N, D])]
+        types = [ty([B, N, P, D]), ty([N, D, G]), ty([N, G]), ty([N, H, D]), ty([N, D])]
         sig = ", ".join("%%%s: %s" % (k, t) for k, t in zip(args, types))
         body = "softmoe.expert_apply %%slots, %%w1, %%b1, %%w2, %%b2 activation<%s> : %s" % (
             act, ", ".join(types))
         res = ty([B, N, P, D])
 
         def fn(slots, w1, b1, w2, b2):
-            h = act_fn(torch.einsum("bnpd,ndh->bnph", slots, w1) + b1[None, :, None, :], act)
+            h = ref.activation_torch(torch.einsum("bnpd,ndh->bnph", slots, w1) + b1[None, :, None, :],
+                                     act)
             return torch.einsum("bnph,nhd->bnpd", h, w2) + b2[None, :, None, :]
     mlir = "func.func @f(%s) -> %s {\n  %%r = %s\n  return %%r : %s\n}\n" % (sig, res, body, res)
     return mlir, args, fn
 
 
 def cmd_ops(a):
+    ref = load_ref(a.ref)
     B, M, D, N, P, H = a.shape
     names = ["router", "router_norm", "dispatch", "dispatch_mask", "combine", "combine_mask"] + [
-        "expert_" + act for act in ("gelu_tanh", "gelu_erf", "relu", "silu")]
+        "expert_" + act for act in ref.ACTIVATIONS]
     os.makedirs(a.work, exist_ok=True)
     worst = 0.0
     for i, name in enumerate(names):
         act = name[len("expert_"):] if name.startswith("expert_") else "gelu_tanh"
-        mlir, args, fn = op_case(name, B, M, D, N, P, H, act, a.seed + i)
+        mlir, args, fn = op_case(ref, name, B, M, D, N, P, H, act, a.seed + i)
         work = os.path.join(a.work, name)
         os.makedirs(work, exist_ok=True)
         src = os.path.join(work, "f.mlir")

@@ -3,7 +3,7 @@
 // The building blocks of the softmoe-to-linalg lowering, shared with the
 // gradient generator (softmoe-generate-vjp): linalg.generic ops whose
 // indexing maps are written as einsums over the contract's letters (B, M, D,
-// N, P, H), f32 constants and fills, and the expert activations. Both the
+// N, P, H), f32 constants and fills, and the expert MLP. Both the
 // forward and the backward are built from these, so the CPU codegen and the
 // GPU pipeline see the same kind of ops in either direction.
 //
@@ -75,12 +75,10 @@ Value truncTo(OpBuilder &b, Location loc, LetterSizes &sizes, Value acc,
 
 Type elemTypeOf(Value v);
 
-/// act(v) on an f32 scalar.
-Value applyActivation(OpBuilder &b, Location loc, Activation act, Value v);
-
 /// softmoe.expert_apply as linalg on tensors. With `preActivation`, it also
-/// returns there the f32 `slots @ w1` before the bias (letters BNPH), which
-/// the backward needs for act'.
+/// returns there the f32 `slots @ w1` before the bias (letters BNPH, or BNPG
+/// with G = 2H for a gated activation), which the backward needs for act'.
+/// The activations themselves are softmoe/Dialect/SoftMoE/IR/Activation.h's.
 Value buildExpertApply(OpBuilder &b, Location loc, Value slots, Value w1,
                        Value b1, Value w2, Value b2, Activation act,
                        Value *preActivation = nullptr);

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
+#include "softmoe/Dialect/SoftMoE/IR/Activation.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -43,12 +44,18 @@ static std::string typeStr(Type t) {
   return s;
 }
 
+/// How a letter reads in diagnostics: G is the width 2H of a gated expert's
+/// first layer.
+static std::string letterName(char letter) {
+  return letter == 'G' ? std::string("2H") : std::string(1, letter);
+}
+
 static std::string letterList(StringRef dims) {
   std::string s;
   for (char c : dims) {
     if (!s.empty())
       s += ", ";
-    s += c;
+    s += letterName(c);
   }
   return s;
 }
@@ -71,6 +78,15 @@ public:
   }
   /// The element type of the data operands (f32 when the op has none).
   Type dataType() const { return dataElemType; }
+
+  /// "w1 dim 2 (2H)": the operand dimension that fixed `letter`'s static
+  /// size.
+  std::string source(char letter) const {
+    const Binding &b = get(letter);
+    return (b.from + " dim " + Twine(b.fromDim) + " (" + letterName(letter) +
+            ")")
+        .str();
+  }
 
   /// A value and dimension that carry `letter`, for reifying shapes.
   std::pair<Value, unsigned> carrier(char letter) const {
@@ -165,9 +181,9 @@ LogicalResult ShapeBinder::bind(ArrayRef<Role> roles) {
       }
       if (b.size != s)
         return error(Twine(role.name) + " dim " + Twine(dim) + " (" +
-                     Twine(letter) + ") is " + Twine(s) + " but " + b.from +
-                     " dim " + Twine(b.fromDim) + " (" + Twine(letter) +
-                     ") is " + Twine(b.size));
+                     letterName(letter) + ") is " + Twine(s) + " but " +
+                     b.from + " dim " + Twine(b.fromDim) + " (" +
+                     letterName(letter) + ") is " + Twine(b.size));
     }
   }
   return success();
@@ -190,6 +206,26 @@ static LogicalResult checkNormalize(const ShapeBinder &binder, bool normalize,
         << llvm::format("%g", epsilonAttr.getValueAsDouble());
     return binder.error("epsilon must be positive, but is " + text);
   }
+  return success();
+}
+
+/// A gated activation's first layer is 2H wide (letter G): even, and twice
+/// the H of w2 where both are static.
+static LogicalResult checkGatedWidth(const ShapeBinder &binder,
+                                     Activation act) {
+  if (!isGated(act))
+    return success();
+  int64_t g = binder.size('G'), h = binder.size('H');
+  StringRef name = stringifyActivation(act);
+  if (!ShapedType::isDynamic(g) && g % 2 != 0)
+    return binder.error(binder.source('G') + " is " + Twine(g) +
+                        ", but a gated activation (" + name +
+                        ") splits it into two halves of H: it must be even");
+  if (!ShapedType::isDynamic(g) && !ShapedType::isDynamic(h) && g != 2 * h)
+    return binder.error(binder.source('G') + " is " + Twine(g) + " but " +
+                        binder.source('H') + " is " + Twine(h) + " (" + name +
+                        ": w1 and b1 hold 2H = " + Twine(2 * h) +
+                        " columns)");
   return success();
 }
 
@@ -265,11 +301,38 @@ static SmallVector<Role> dispatchRoles(Adaptor a) {
           {"mask", a.getMask(), "BM", Kind::Mask}};
 }
 
+// While parsing, inherent attributes written in an attr-dict reach inference
+// in the attribute dictionary, not yet in the properties.
+template <typename Adaptor>
+static Activation activationOf(Adaptor a) {
+  if constexpr (std::is_base_of_v<OpState, Adaptor>) {
+    return a.getActivation();
+  } else {
+    if (ActivationAttr attr = a.getActivationAttr())
+      return attr.getValue();
+    DictionaryAttr attrs = a.getAttributes();
+    if (auto attr = attrs ? dyn_cast_or_null<ActivationAttr>(
+                                attrs.get("activation"))
+                          : ActivationAttr())
+      return attr.getValue();
+    return Activation::gelu_tanh;
+  }
+}
+
+/// The letters of w1 and b1: a gated expert's first layer is 2H (G) wide.
+static StringRef w1Letters(Activation act) {
+  return isGated(act) ? "NDG" : "NDH";
+}
+static StringRef b1Letters(Activation act) {
+  return isGated(act) ? "NG" : "NH";
+}
+
 template <typename Adaptor>
 static SmallVector<Role> expertApplyRoles(Adaptor a) {
+  Activation act = activationOf(a);
   return {{"slots", a.getSlots(), "BNPD", Kind::Data},
-          {"w1", a.getW1(), "NDH", Kind::Data},
-          {"b1", a.getB1(), "NH", Kind::Data},
+          {"w1", a.getW1(), w1Letters(act), Kind::Data},
+          {"b1", a.getB1(), b1Letters(act), Kind::Data},
           {"w2", a.getW2(), "NHD", Kind::Data},
           {"b2", a.getB2(), "ND", Kind::Data}};
 }
@@ -283,10 +346,11 @@ static SmallVector<Role> combineRoles(Adaptor a) {
 
 template <typename Adaptor>
 static SmallVector<Role> layerRoles(Adaptor a) {
+  Activation act = activationOf(a);
   return {{"x", a.getX(), "BMD", Kind::Data},
           {"phi", a.getPhi(), "DNP", Kind::Data},
-          {"w1", a.getW1(), "NDH", Kind::Data},
-          {"b1", a.getB1(), "NH", Kind::Data},
+          {"w1", a.getW1(), w1Letters(act), Kind::Data},
+          {"b1", a.getB1(), b1Letters(act), Kind::Data},
           {"w2", a.getW2(), "NHD", Kind::Data},
           {"b2", a.getB2(), "ND", Kind::Data},
           {"scale", a.getScale(), "", Kind::Data},
@@ -363,7 +427,11 @@ LogicalResult ExpertApplyOp::inferReturnTypes(MLIRContext *,
                                               std::optional<Location> loc,
                                               Adaptor adaptor,
                                               SmallVectorImpl<Type> &inferred) {
-  return inferOne(loc, expertApplyRoles(adaptor), "BNPD", false, inferred);
+  ShapeBinder binder(loc);
+  if (failed(inferOne(loc, expertApplyRoles(adaptor), "BNPD", false, inferred,
+                      &binder)))
+    return failure();
+  return checkGatedWidth(binder, activationOf(adaptor));
 }
 
 bool ExpertApplyOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
@@ -406,7 +474,8 @@ LogicalResult LayerOp::inferReturnTypes(MLIRContext *,
                                         SmallVectorImpl<Type> &inferred) {
   ShapeBinder binder(loc);
   if (failed(inferOne(loc, layerRoles(adaptor), "BMD", false, inferred,
-                      &binder)))
+                      &binder)) ||
+      failed(checkGatedWidth(binder, activationOf(adaptor))))
     return failure();
   return checkNormalize(binder, normalizeOf(adaptor), adaptor.getScale(),
                         epsilonOf(adaptor));

@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "RaiseMatch.h"
+#include "RaiseStages.h"
 
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.h"
@@ -19,7 +19,6 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseSet.h"
-#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 #include <deque>
@@ -58,57 +57,10 @@ struct DispatchMatch {
   const Expr *logits, *x;
 };
 
-struct ExpertMatch {
-  State st;
-  const Expr *slots, *w1, *b1, *w2, *b2;
-  Activation act;
-};
-
 struct CombineMatch {
   State st;
   const Expr *logits, *out;
 };
-
-/// The letters of the tensor an expression computes (none if it has none).
-static LetterMask tensorLetters(const Expr *e) {
-  return e && e->tensor ? maskOf(e->layout) : 0;
-}
-
-/// A tensor read as itself, each of its letters once: what the layer's weight
-/// operands must be (a broadcast or any computation is refused).
-static bool isPureLeaf(const Expr *e, StringRef letters) {
-  return e && e->isLeaf() && lettersDistinct(e->layout) &&
-         maskOf(e->layout) == maskOf(layoutOf(letters));
-}
-
-/// The two inputs of a contraction whose payload is exactly their product.
-static std::optional<std::pair<const Expr *, const Expr *>>
-productOperands(const Reduction &r) {
-  if (r.operands.size() != 3 || !r.body->isOp(ExprOp::Mul))
-    return std::nullopt;
-  const Expr *a = r.operands[0], *b = r.operands[1];
-  if (!a || !b)
-    return std::nullopt;
-  const Expr *l = r.body->args[0], *rr = r.body->args[1];
-  if ((l == a && rr == b) || (l == b && rr == a))
-    return std::make_pair(a, b);
-  return std::nullopt;
-}
-
-/// Orders the two inputs of a contraction so that the first holds `first`.
-static std::optional<std::pair<const Expr *, const Expr *>>
-byLetters(std::pair<const Expr *, const Expr *> ops, StringRef first,
-          StringRef second) {
-  LetterMask f = maskOf(layoutOf(first)), s = maskOf(layoutOf(second));
-  auto fits = [](const Expr *e, LetterMask m) {
-    return e->tensor && lettersDistinct(e->layout) && tensorLetters(e) == m;
-  };
-  if (fits(ops.first, f) && fits(ops.second, s))
-    return ops;
-  if (fits(ops.second, f) && fits(ops.first, s))
-    return std::make_pair(ops.second, ops.first);
-  return std::nullopt;
-}
 
 //===----------------------------------------------------------------------===//
 // Softmax
@@ -325,124 +277,6 @@ static SmallVector<CombineMatch, 2> matchCombine(ExprBuilder &b, const Expr *y,
 }
 
 //===----------------------------------------------------------------------===//
-// Experts
-//===----------------------------------------------------------------------===//
-
-static double actRef(Activation a, double x) {
-  switch (a) {
-  case Activation::gelu_tanh:
-    return 0.5 * x *
-           (1.0 + std::tanh(std::sqrt(2.0 / llvm::numbers::pi) * (x + 0.044715 * x * x * x)));
-  case Activation::gelu_erf:
-    return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
-  case Activation::relu:
-    return x > 0.0 ? x : 0.0;
-  case Activation::silu:
-    return x / (1.0 + std::exp(-x));
-  }
-  return 0.0;
-}
-
-/// Which of the contract's activations `act` computes from the contraction
-/// `pre` plus the bias `bias` (null when the bias is in the contraction's
-/// init): the payload ops are evaluated on a grid that tells the four apart
-/// (gelu_tanh and gelu_erf differ by 1e-4 and more around |x| = 2).
-static std::optional<Activation>
-classifyActivation(const Expr *act, const Expr *pre, const Expr *bias) {
-  static const double xs[] = {-7.5, -4.0, -2.6, -1.7, -1.1, -0.55, -0.2, 0.0,
-                              0.15, 0.45, 0.9,  1.4,  2.1,  2.9,   4.2,  7.0};
-  static const double bs[] = {-0.4, 0.0, 0.3};
-  SmallVector<Activation> alive = {Activation::gelu_tanh, Activation::gelu_erf,
-                                   Activation::relu, Activation::silu};
-  static const double none[] = {0.0};
-  for (double bv : bias ? ArrayRef<double>(bs) : ArrayRef<double>(none)) {
-    for (double xv : xs) {
-      double o = xv - bv;
-      std::optional<double> f = evaluate(act, [&](const Expr *leaf)
-                                             -> std::optional<double> {
-        if (exprEqual(leaf, pre))
-          return o;
-        if (bias && exprEqual(leaf, bias))
-          return bv;
-        return std::nullopt;
-      });
-      if (!f || !std::isfinite(*f))
-        return std::nullopt;
-      llvm::erase_if(alive, [&](Activation a) {
-        double ref = actRef(a, xv);
-        return std::fabs(*f - ref) > 1e-5 * std::max(1.0, std::fabs(ref));
-      });
-    }
-  }
-  if (alive.size() != 1)
-    return std::nullopt;
-  return alive.front();
-}
-
-/// `out[b,n,p,:] = act(slots[b,n,p,:] @ w1[n] + b1[n]) @ w2[n] + b2[n]`,
-/// with each bias added after its contraction or as its init.
-static SmallVector<ExpertMatch, 2> matchExpert(ExprBuilder &b, const Expr *out,
-                                            const State &st) {
-  SmallVector<ExpertMatch, 2> res;
-  if (!out)
-    return res;
-  SmallVector<std::pair<const Expr *, const Expr *>, 2> forms; // (o2, b2)
-  if (out->isLeaf())
-    forms.push_back({out, nullptr});
-  else if (out->isOp(ExprOp::Add))
-    for (int i = 0; i < 2; ++i)
-      if (out->args[i]->isLeaf() && isPureLeaf(out->args[1 - i], "ND"))
-        forms.push_back({out->args[i], out->args[1 - i]});
-
-  for (auto [o2, b2Add] : forms) {
-    for (Reduction &r2 :
-         matchReduction(b, o2, ReduceKind::Add, bit(LH), st)) {
-      const Expr *b2 = b2Add;
-      if (b2 ? !r2.init->isConst(0.0) : !isPureLeaf(r2.init, "ND"))
-        continue;
-      if (!b2)
-        b2 = r2.init;
-      auto ops = productOperands(r2);
-      auto aw = ops ? byLetters(*ops, "BNPH", "NHD") : std::nullopt;
-      if (!aw || !isPureLeaf(aw->second, "NHD"))
-        continue;
-      const Expr *act = aw->first, *w2 = aw->second;
-      // The activation's inputs: the first contraction and maybe b1.
-      const Expr *pre = nullptr, *b1Add = nullptr;
-      bool stray = false;
-      forEachLeaf(act, [&](const Expr *leaf) {
-        LetterMask m = maskOf(leaf->layout);
-        if (m == maskOf(layoutOf("BNPH")) && !pre)
-          pre = leaf;
-        else if (isPureLeaf(leaf, "NH") && !b1Add)
-          b1Add = leaf;
-        else
-          stray = true;
-      });
-      if (stray || !pre)
-        continue;
-      for (Reduction &r1 :
-           matchReduction(b, pre, ReduceKind::Add, bit(LD), r2.st)) {
-        const Expr *b1 = b1Add;
-        if (b1 ? !r1.init->isConst(0.0) : !isPureLeaf(r1.init, "NH"))
-          continue;
-        if (!b1)
-          b1 = r1.init;
-        auto ops1 = productOperands(r1);
-        auto sw = ops1 ? byLetters(*ops1, "BNPD", "NDH") : std::nullopt;
-        if (!sw || !isPureLeaf(sw->second, "NDH"))
-          continue;
-        std::optional<Activation> a = classifyActivation(act, pre, b1Add);
-        if (!a)
-          continue;
-        res.push_back({r1.st, sw->first, sw->second, b1, w2, b2, *a});
-      }
-    }
-  }
-  return res;
-}
-
-//===----------------------------------------------------------------------===//
 // Building the softmoe ops
 //===----------------------------------------------------------------------===//
 
@@ -557,6 +391,11 @@ static bool operandsAgree(ArrayRef<std::pair<Value, StringRef>> roles,
       bound = s;
     }
   }
+  // A gated expert's first layer is 2H (G) wide.
+  int64_t g = sizes['G'], h = sizes['H'];
+  if (!ShapedType::isDynamic(g) &&
+      (g % 2 != 0 || (!ShapedType::isDynamic(h) && g != 2 * h)))
+    return false;
   return true;
 }
 
@@ -739,7 +578,8 @@ bool Raiser::raiseFromCombine(Value yv) {
       return;
     if (p.expert) {
       ExpertMatch &e = *p.expert;
-      if (!canMaterialize(e.w1, "NDH", s) || !canMaterialize(e.b1, "NH", s) ||
+      if (!canMaterialize(e.w1, e.w1Letters(), s) ||
+          !canMaterialize(e.b1, e.b1Letters(), s) ||
           !canMaterialize(e.w2, "NHD", s) || !canMaterialize(e.b2, "ND", s))
         return;
       if (!p.dispatch && !canMaterialize(e.slots, "BNPD", s))
@@ -802,16 +642,16 @@ bool Raiser::raiseFromCombine(Value yv) {
     ExpertMatch &e = *best.expert;
     Value x = materialize(b, loc, r.x, "BMD", s);
     Value phi = materialize(b, loc, r.phi, "DNP", s);
-    Value w1 = materialize(b, loc, e.w1, "NDH", s);
-    Value b1 = materialize(b, loc, e.b1, "NH", s);
+    Value w1 = materialize(b, loc, e.w1, e.w1Letters(), s);
+    Value b1 = materialize(b, loc, e.b1, e.b1Letters(), s);
     Value w2 = materialize(b, loc, e.w2, "NHD", s);
     Value b2 = materialize(b, loc, e.b2, "ND", s);
     Type elem = cast<RankedTensorType>(x.getType()).getElementType();
     Value scale = scaleValue(b, loc, r, elem);
     if (!operandsAgree({{x, "BMD"},
                         {phi, "DNP"},
-                        {w1, "NDH"},
-                        {b1, "NH"},
+                        {w1, e.w1Letters()},
+                        {b1, e.b1Letters()},
                         {w2, "NHD"},
                         {b2, "ND"},
                         {scale, ""},
@@ -836,13 +676,13 @@ bool Raiser::raiseFromCombine(Value yv) {
       } else {
         slots = materialize(b, loc, e.slots, "BNPD", s);
       }
-      Value w1 = materialize(b, loc, e.w1, "NDH", s);
-      Value b1 = materialize(b, loc, e.b1, "NH", s);
+      Value w1 = materialize(b, loc, e.w1, e.w1Letters(), s);
+      Value b1 = materialize(b, loc, e.b1, e.b1Letters(), s);
       Value w2 = materialize(b, loc, e.w2, "NHD", s);
       Value b2 = materialize(b, loc, e.b2, "ND", s);
       if (!operandsAgree({{slots, "BNPD"},
-                          {w1, "NDH"},
-                          {b1, "NH"},
+                          {w1, e.w1Letters()},
+                          {b1, e.b1Letters()},
                           {w2, "NHD"},
                           {b2, "ND"}},
                          false))

@@ -20,12 +20,12 @@ using namespace mlir::softmoe::raise;
 // Letters and layouts
 //===----------------------------------------------------------------------===//
 
-char raise::letterChar(Letter l) { return "BMDNPH"[l]; }
+char raise::letterChar(Letter l) { return "BMDNPHG"[l]; }
 
 Layout raise::layoutOf(StringRef letters) {
   Layout layout;
   for (char c : letters) {
-    size_t i = StringRef("BMDNPH").find(c);
+    size_t i = StringRef("BMDNPHG").find(c);
     assert(i != StringRef::npos && "not a contract letter");
     layout.push_back(Seq{static_cast<Letter>(i)});
   }

@@ -2,9 +2,9 @@
 //
 // The machinery behind softmoe-raise-from-linalg. Every tensor the matcher
 // looks at is described by a layout: for each of its dimensions, the sequence
-// of contract letters (B, M, D, N, P, H) it holds, outer to inner. A unit
-// dimension holds no letter; a collapsed one holds several ([B, M] for a
-// [B*M] dimension). The layouts come from the pattern being matched, top
+// of contract letters (B, M, D, N, P, H, and G = 2H) it holds, outer to
+// inner. A unit dimension holds no letter; a collapsed one holds several
+// ([B, M] for a [B*M] dimension). The layouts come from the pattern being matched, top
 // down, and follow the tensors through views (tensor.expand_shape,
 // tensor.collapse_shape, tensor.cast) and through elementwise linalg ops
 // (generic, map, transpose, broadcast, fill), which are inlined into scalar
@@ -30,9 +30,10 @@
 
 namespace mlir::softmoe::raise {
 
-/// The letters of CONTRACT.md.
-enum Letter : uint8_t { LB, LM, LD, LN, LP, LH };
-constexpr unsigned kNumLetters = 6;
+/// The letters of CONTRACT.md, and G = 2H, the width of a gated expert's
+/// first layer.
+enum Letter : uint8_t { LB, LM, LD, LN, LP, LH, LG };
+constexpr unsigned kNumLetters = 7;
 using LetterMask = unsigned;
 inline LetterMask bit(Letter l) { return 1u << l; }
 char letterChar(Letter l);

@@ -32,7 +32,10 @@
 #include "mlir/Dialect/Linalg/Transforms/ShardingInterfaceImpl.h"
 #include "mlir/Dialect/MPI/IR/MPI.h"
 #include "mlir/Dialect/Shard/IR/ShardOps.h"
+#include "mlir/Dialect/Shard/Interfaces/ShardingInterface.h"
 #include "mlir/Dialect/Tensor/IR/ShardingInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
@@ -318,6 +321,84 @@ struct AllReduceMemoryEffects
   }
 };
 
+/// tensor.extract_slice taking whole dimensions except some that are not
+/// split: what a gated expert's lowering reads the halves of its first
+/// layer with (dimension 3, the 2H-wide one; the split is along N). Each
+/// dimension of the slice is that of the source (identity maps); a split
+/// dimension must be taken whole, and becomes the local one.
+struct ExtractSliceSharding
+    : shard::ShardingInterface::ExternalModel<ExtractSliceSharding,
+                                              tensor::ExtractSliceOp> {
+  SmallVector<utils::IteratorType> getLoopIteratorTypes(Operation *op) const {
+    auto slice = cast<tensor::ExtractSliceOp>(op);
+    return SmallVector<utils::IteratorType>(slice.getSourceType().getRank(),
+                                            utils::IteratorType::parallel);
+  }
+
+  SmallVector<AffineMap> getIndexingMaps(Operation *op) const {
+    auto slice = cast<tensor::ExtractSliceOp>(op);
+    int64_t rank = slice.getSourceType().getRank();
+    if (slice.getResultType().getRank() != rank)
+      return {}; // rank-reducing: not modelled
+    MLIRContext *ctx = op->getContext();
+    // The source and the result; the dynamic offsets, sizes and strides are
+    // indices, which carry no sharding.
+    SmallVector<AffineMap> maps(op->getNumOperands(),
+                                AffineMap::get(rank, 0, ctx));
+    maps[0] = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
+    return maps;
+  }
+
+  LogicalResult partition(Operation *op, ArrayRef<Value> partitionedOperands,
+                          ArrayRef<shard::Sharding> operandShardings,
+                          ArrayRef<shard::Sharding> resultShardings,
+                          IRMapping &partitionMap,
+                          SymbolTableCollection &symbolTable,
+                          OpBuilder &builder) const {
+    auto slice = cast<tensor::ExtractSliceOp>(op);
+    RankedTensorType src = slice.getSourceType(), res = slice.getResultType();
+    if (src.getRank() != res.getRank())
+      return op->emitOpError("softmoe-shard-experts: a rank-reducing slice "
+                             "cannot be partitioned");
+    auto mapped = [&](OpFoldResult f) -> OpFoldResult {
+      if (auto v = dyn_cast<Value>(f))
+        return partitionMap.lookupOrDefault(v);
+      return f;
+    };
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    for (OpFoldResult f : slice.getMixedOffsets())
+      offsets.push_back(mapped(f));
+    for (OpFoldResult f : slice.getMixedStrides())
+      strides.push_back(mapped(f));
+    Value local = partitionedOperands[0];
+    auto split = [](ArrayRef<shard::Sharding> s, int64_t d) {
+      return !s.empty() && s[0] &&
+             d < static_cast<int64_t>(s[0].getSplitAxes().size()) &&
+             !s[0].getSplitAxes()[d].empty();
+    };
+    for (auto [d, size] : llvm::enumerate(slice.getMixedSizes())) {
+      std::optional<int64_t> offset = getConstantIntValue(offsets[d]);
+      bool whole = offset && *offset == 0 && !src.isDynamicDim(d) &&
+                   getConstantIntValue(size) == src.getDimSize(d);
+      if (whole) {
+        sizes.push_back(
+            tensor::getMixedSize(builder, op->getLoc(), local, d));
+        continue;
+      }
+      if (split(operandShardings, d) || split(resultShardings, d))
+        return op->emitOpError("softmoe-shard-experts: dimension ")
+               << d << " is split over the grid but not taken whole";
+      sizes.push_back(mapped(size));
+    }
+    Value result = tensor::ExtractSliceOp::create(builder, op->getLoc(), local,
+                                                  offsets, sizes, strides);
+    partitionMap.map(op->getResult(0), result);
+    partitionMap.map(op, result.getDefiningOp());
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::softmoe::registerShardExpertsExtensions(DialectRegistry &registry) {
@@ -327,5 +408,8 @@ void mlir::softmoe::registerShardExpertsExtensions(DialectRegistry &registry) {
   mpi::registerConvertMPIToLLVMInterface(registry);
   registry.addExtension(+[](MLIRContext *ctx, mpi::MPIDialect *) {
     mpi::AllReduceOp::attachInterface<AllReduceMemoryEffects>(*ctx);
+  });
+  registry.addExtension(+[](MLIRContext *ctx, tensor::TensorDialect *) {
+    tensor::ExtractSliceOp::attachInterface<ExtractSliceSharding>(*ctx);
   });
 }

@@ -14,8 +14,14 @@ Styles:
           tensor.expand_shape.
 """
 import argparse
+import os
+import sys
 
-SIZES = dict(b=2, m=16, d=32, n=4, p=2, h=64)
+# The gated activations and their gate functions, from the project's one Python list.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "scripts"))
+from softmoe_reference import GATES as GATED  # noqa: E402
+
+SIZES = dict(b=2, m=16, d=32, n=4, p=2, h=64, g=128)  # g = 2h, a gated expert's first layer
 
 
 def ty(shape):
@@ -128,6 +134,18 @@ class Emitter:
         self.emit(f"{n} = tensor.expand_shape {v} {groups} output_shape [{sizes}] : {ty(shape)} into {ty(out)}")
         return n
 
+    def half(self, v, shape, which, res, offset=None):
+        """x.chunk(2, dim=-1)[which] as tensor.extract_slice (offset overrides where it starts)."""
+        h = shape[-1] // 2
+        off = h * which if offset is None else offset
+        out = shape[:-1] + [h]
+        n = self.name(res)
+        zeros = ", ".join("0" for _ in shape[:-1])
+        sizes = ", ".join("%batch" if s == DYN else str(s) for s in out)
+        self.emit(f"{n} = tensor.extract_slice {v}[{zeros}, {off}] [{sizes}] "
+                  f"[{', '.join('1' for _ in shape)}] : {ty(shape)} to {ty(out)}")
+        return n
+
     def transpose(self, v, shape, perm, named=True, res="permuted"):
         out = [shape[p] for p in perm]
         if named:
@@ -217,6 +235,22 @@ def act_body(kind):
 
     return dict(gelu_tanh=gelu_tanh, gelu_erf=gelu_erf, relu=relu, relu_select=relu_select, silu=silu,
                 gelu_tanh_wrong=gelu_tanh_wrong, quick_gelu=quick_gelu)[kind]
+
+
+def gated_act(em, u, shape, act, mutate=(), res="act"):
+    """lucidrains' GEGLU on u (last dimension 2H): x, gate = u.chunk(2, dim=-1); x * f(gate)."""
+    # gate_gelu_tanh: x * gelu_tanh(gate), a gated activation the contract does not name.
+    f = act_body("gelu_tanh" if "gate_gelu_tanh" in mutate else GATED[act])
+    if "gate_swapped" in mutate:  # gate = the first half: not the contract's geglu/swiglu
+        a, g = em.half(u, shape, 1, "x_half"), em.half(u, shape, 0, "gate")
+    elif "gate_overlap" in mutate:  # the halves overlap
+        a, g = em.half(u, shape, 0, "x_half"), em.half(u, shape, 1, "gate", offset=shape[-1] // 4)
+    else:
+        a, g = em.half(u, shape, 0, "x_half"), em.half(u, shape, 1, "gate")
+    out = shape[:-1] + [shape[-1] // 2]
+    full = list(range(len(out)))
+    return em.generic(res, [(a, out), (g, out)], out, [full, full, full], ["parallel"] * len(out),
+                      lambda B, av, gv, o: B.op("arith.mulf", av, f(B, gv)))
 
 
 def gelu_tanh_split(em, h, letters):
@@ -318,6 +352,13 @@ def layer_einsum(em, args, act="gelu_tanh", split_gelu=False, softmax="explicit"
         combine = softmax_einsum(em, logits_c, "bmnp", cax, "combine")
     xd = xr if "dispatch_normalized_x" in mutate else x
     slots = em.einsum("bmnp,bmd->bnpd", dispatch, xd, "slots")
+    if act in GATED:  # w1 [N,D,2H], b1 [N,2H], then the GEGLU of the sum
+        u = em.einsum("bnpd,ndg->bnpg", slots, w1, "h")
+        u = em.elementwise("h_bias", [(u, "bnpg"), (b1, "ng")], "bnpg", lambda B, a, b, o: B.op("arith.addf", a, b))
+        a = gated_act(em, u, [SIZES[c] for c in "bnpg"], act, mutate)
+        o = em.einsum("bnph,nhd->bnpd", a, w2, "o")
+        o = em.elementwise("o_bias", [(o, "bnpd"), (b2, "nd")], "bnpd", lambda B, a, b, o_: B.op("arith.addf", a, b))
+        return em.einsum("bmnp,bnpd->bmd", combine, o, "y")
     if "shared_w1" in mutate:  # one [D,H] matrix read by every expert
         h = em.einsum("bnpd,dh->bnph", slots, w1, "h")
     elif "broadcast_w1" in mutate:  # the same, spelled as a broadcast to [N,D,H]
@@ -342,10 +383,15 @@ def layer_einsum(em, args, act="gelu_tanh", split_gelu=False, softmax="explicit"
     return em.einsum("bmnp,bnpd->bmd", combine, o, "y")
 
 
-def layer_torch(em, args, act="gelu_erf", softmax="explicit", named_transpose=True):
-    """torch-mlir lowering of softmoe_ref.softmoe (no mask, no normalize)."""
+def layer_torch(em, args, act="gelu_erf", softmax="explicit", named_transpose=True, mutate=()):
+    """torch-mlir lowering of softmoe_ref.softmoe (no mask, no normalize); for geglu/swiglu, of
+    scripts/softmoe_reference.py's (lucidrains' GEGLU after the first layer)."""
     x, phi, w1, b1, w2, b2 = args[:6]
     B_, M, D, N, P, H = (SIZES[c] for c in "bmdnph")
+    gated = act in GATED
+    Hout = H  # the second layer's width
+    if gated:
+        H = SIZES["g"]  # the first layer's
     # logits = einsum(bmd,dnp->bmnp): [B*M, D] @ [D, N*P]
     xf, _ = em.collapse(x, [B_, M, D], [[0, 1], [2]])
     pf, _ = em.collapse(phi, [D, N, P], [[0], [1, 2]])
@@ -379,11 +425,17 @@ def layer_torch(em, args, act="gelu_erf", softmax="explicit", named_transpose=Tr
     hp, _ = em.transpose(he, [N, B_, P, H], [1, 0, 2, 3], named=named_transpose)
     # + b1[None, :, None, :]
     b1u = em.expand(b1, [N, H], [[0, 1], [2, 3]], [1, N, 1, H], "b1u")
-    f = act_body(act)
     full = [0, 1, 2, 3]
     unsq = ["c0", 1, "c0", 3]  # b1[None, :, None, :] read at 0 in the unit dims
-    a = em.generic("act", [(hp, [B_, N, P, H]), (b1u, [1, N, 1, H])], [B_, N, P, H], [full, unsq, full],
-                   ["parallel"] * 4, lambda B, hv, bv, o: f(B, B.op("arith.addf", hv, bv)))
+    if gated:
+        u = em.generic("h_bias", [(hp, [B_, N, P, H]), (b1u, [1, N, 1, H])], [B_, N, P, H], [full, unsq, full],
+                       ["parallel"] * 4, lambda B, hv, bv, o: B.op("arith.addf", hv, bv))
+        a = gated_act(em, u, [B_, N, P, H], act, mutate)
+        H = Hout
+    else:
+        f = act_body(act)
+        a = em.generic("act", [(hp, [B_, N, P, H]), (b1u, [1, N, 1, H])], [B_, N, P, H], [full, unsq, full],
+                       ["parallel"] * 4, lambda B, hv, bv, o: f(B, B.op("arith.addf", hv, bv)))
     # out = einsum(bnph,nhd->bnpd) + b2
     ap, aps = em.transpose(a, [B_, N, P, H], [1, 0, 2, 3], named=named_transpose)
     af, _ = em.collapse(ap, aps, [[0], [1, 2], [3]])
@@ -425,6 +477,8 @@ def combine_only(em, args):
 def function(name, style, extra_args=(), **kw):
     em = Emitter()
     params = [("x", "bmd"), ("phi", "dnp"), ("w1", "ndh"), ("b1", "nh"), ("w2", "nhd"), ("b2", "nd")]
+    if kw.get("act") in GATED:
+        params[2:4] = [("w1", "ndg"), ("b1", "ng")]
     if set(kw.get("mutate", ())) & {"shared_w1", "broadcast_w1"}:
         params[2] = ("w1", "dh")
     if kw.get("normalize") and kw.get("scale", True):
@@ -458,12 +512,13 @@ RUN_REFUSED = RUN + ("// RUN: softmoe-opt %s --softmoe-raise-from-linalg "
 ARGS6 = "%arg0, %arg1, %arg2, %arg3, %arg4, %arg5"
 
 
-def layer_checks(name, attrs="", dyn=False):
+def layer_checks(name, attrs="", dyn=False, gated=False):
     t = "tensor<?x16x32xf32>" if dyn else "tensor<2x16x32xf32>"
+    w = "128" if gated else "64"
     return [f"CHECK-LABEL: func.func @{name}(",
             "CHECK-NOT: {{linalg|tensor}}.",
             f"CHECK: %[[Y:.*]] = softmoe.layer {ARGS6}{attrs} : {t}, tensor<32x4x2xf32>, "
-            "tensor<4x32x64xf32>, tensor<4x64xf32>, tensor<4x64x32xf32>, tensor<4x32xf32>",
+            f"tensor<4x32x{w}xf32>, tensor<4x{w}xf32>, tensor<4x64x32xf32>, tensor<4x32xf32>",
             "CHECK-NOT: {{linalg|tensor}}.",
             f"CHECK: return %[[Y]] : {t}"]
 
@@ -611,6 +666,36 @@ TESTS = {
              refused("quick_gelu", ["softmoe.router", "softmoe.dispatch", "softmoe.combine"],
                      ["softmoe.layer", "softmoe.expert_apply"])),
         ]),
+    "raise-gated.mlir": (
+        "Gated experts (geglu, swiglu): w1 [N,D,2H] and b1 [N,2H]; the first layer's result is split with\n"
+        "tensor.extract_slice into x and gate (PyTorch's x.chunk(2, dim=-1), lucidrains' GEGLU) and the\n"
+        "activation is x * gelu_erf(gate) or x * silu(gate). Near misses (REFUSED): the halves swapped, the\n"
+        "halves overlapping, a gate function the contract does not name.",
+        RUN_REFUSED, [
+            ("gated_einsum_geglu", "einsum", dict(act="geglu"),
+             "JAX-style einsums, GEGLU.", layer_checks("gated_einsum_geglu", " activation<geglu>", gated=True)),
+            ("gated_einsum_swiglu_dynamic", "einsum", dict(act="swiglu", dynamic=True),
+             "SwiGLU with a dynamic batch.",
+             layer_checks("gated_einsum_swiglu_dynamic", " activation<swiglu>", dyn=True, gated=True)),
+            ("gated_torch_geglu", "torch", dict(act="geglu"),
+             "torch-mlir's lowering: batch_matmul, permutes, the unsqueezed bias, then the chunk.",
+             layer_checks("gated_torch_geglu", " activation<geglu>", gated=True)),
+            ("gated_torch_swiglu_generic_permute", "torch", dict(act="swiglu", named_transpose=False),
+             "The same with permuting generics, SwiGLU.",
+             layer_checks("gated_torch_swiglu_generic_permute", " activation<swiglu>", gated=True)),
+            ("gated_swapped", "einsum", dict(act="geglu", mutate=("gate_swapped",)),
+             "The gate is the first half and x the second.",
+             refused("gated_swapped", ["softmoe.router", "softmoe.dispatch", "softmoe.combine"],
+                     ["softmoe.layer", "softmoe.expert_apply"])),
+            ("gated_overlap", "einsum", dict(act="swiglu", mutate=("gate_overlap",)),
+             "The gate starts at H/2: the halves overlap.",
+             refused("gated_overlap", ["softmoe.router", "softmoe.dispatch", "softmoe.combine"],
+                     ["softmoe.layer", "softmoe.expert_apply"])),
+            ("gated_gelu_tanh", "einsum", dict(act="geglu", mutate=("gate_gelu_tanh",)),
+             "x * gelu_tanh(gate): not geglu, whose gate is the exact GELU.",
+             refused("gated_gelu_tanh", ["softmoe.router", "softmoe.dispatch", "softmoe.combine"],
+                     ["softmoe.layer", "softmoe.expert_apply"])),
+        ]),
 }
 
 
@@ -649,7 +734,8 @@ if __name__ == "__main__":
     ap.add_argument("--dynamic-batch", action="store_true", help="einsum style: B is dynamic")
     ap.add_argument("--mutate", action="append", default=[],
                     help="dispatch_wrong_axis combine_wrong_axis shared_w1 broadcast_w1 no_b1 no_act "
-                         "combine_other_logits dispatch_normalized_x eps_mismatch")
+                         "combine_other_logits dispatch_normalized_x eps_mismatch; with --act geglu|swiglu: "
+                         "gate_swapped gate_overlap gate_gelu_tanh")
     ap.add_argument("--write", metavar="DIR", help="write every raise-*.mlir test into DIR and exit")
     a = ap.parse_args()
     if a.write:
@@ -666,5 +752,5 @@ if __name__ == "__main__":
         if "combine_other_logits" in a.mutate:
             extra.append(("phi2", "dnp"))
     else:
-        kw.update(named_transpose=not a.generic_transpose)
+        kw.update(named_transpose=not a.generic_transpose, mutate=tuple(a.mutate))
     print(function(a.name, a.style, extra, **kw))

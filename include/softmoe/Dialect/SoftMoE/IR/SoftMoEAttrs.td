@@ -12,7 +12,9 @@ def SoftMoE_ActivationKind : I32EnumAttr<"Activation",
       I32EnumAttrCase<"gelu_tanh", 0>,
       I32EnumAttrCase<"gelu_erf", 1>,
       I32EnumAttrCase<"relu", 2>,
-      I32EnumAttrCase<"silu", 3>
+      I32EnumAttrCase<"silu", 3>,
+      I32EnumAttrCase<"geglu", 4>,
+      I32EnumAttrCase<"swiglu", 5>
     ]> {
   let cppNamespace = "::mlir::softmoe";
   let genSpecializedAttr = 0;
@@ -24,6 +26,13 @@ def SoftMoE_ActivationAttr : EnumAttr<SoftMoE_Dialect, SoftMoE_ActivationKind,
   let description = [{
     `gelu_tanh` is the tanh approximation of GELU (Flax, vmoe; the default),
     `gelu_erf` the exact GELU (PyTorch's default), then `relu` and `silu`.
+
+    `geglu` and `swiglu` are gated experts: `w1` is `[N, D, 2H]` and `b1`
+    `[N, 2H]`; `u = slots @ w1 + b1` is split along its last axis into
+    `a = u[..., :H]` and `g = u[..., H:]`, and the hidden activation is
+    `a * gelu_erf(g)` (geglu) or `a * silu(g)` (swiglu). `w2` stays
+    `[N, H, D]`. (lucidrains' `GEGLU`: `x, gate = x.chunk(2, dim=-1);
+    x * gelu(gate)`.)
   }];
   let assemblyFormat = "`<` $value `>`";
 }

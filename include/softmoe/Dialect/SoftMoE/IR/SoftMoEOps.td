@@ -30,8 +30,9 @@ def SoftMoE_TokensTensor : SoftMoE_DataTensor<"ranked [B, M, D]">;
 def SoftMoE_PhiTensor : SoftMoE_DataTensor<"ranked [D, N, P]">;
 def SoftMoE_ScaleTensor : SoftMoE_DataTensor<"rank-0">;
 def SoftMoE_SlotsTensor : SoftMoE_DataTensor<"ranked [B, N, P, D]">;
-def SoftMoE_W1Tensor : SoftMoE_DataTensor<"ranked [N, D, H]">;
-def SoftMoE_B1Tensor : SoftMoE_DataTensor<"ranked [N, H]">;
+def SoftMoE_W1Tensor
+    : SoftMoE_DataTensor<"ranked [N, D, H] ([N, D, 2H] when gated)">;
+def SoftMoE_B1Tensor : SoftMoE_DataTensor<"ranked [N, H] ([N, 2H] when gated)">;
 def SoftMoE_W2Tensor : SoftMoE_DataTensor<"ranked [N, H, D]">;
 def SoftMoE_B2Tensor : SoftMoE_DataTensor<"ranked [N, D]">;
 def SoftMoE_LogitsTensor : SoftMoE_Tensor<"ranked [B, M, N, P] tensor of f32">;
@@ -109,6 +110,10 @@ def SoftMoE_ExpertApplyOp : SoftMoE_Op<"expert_apply"> {
     `act(...)` is rounded to that type, like the slots and `out` (and like a
     PyTorch module run in that type): the second contraction multiplies two
     bf16/f16 operands.
+
+    With a gated activation (`geglu`, `swiglu`) `w1` is `[N, D, 2H]` and `b1`
+    `[N, 2H]`: `u = slots[b,n,p,:] @ w1[n] + b1[n]`, `a = u[..., :H]`,
+    `g = u[..., H:]`, and `act(...)` is `a * gelu_erf(g)` or `a * silu(g)`.
 
     ```mlir
     %out = softmoe.expert_apply %slots, %w1, %b1, %w2, %b2 activation<relu>

@@ -23,8 +23,10 @@ def SoftMoERaiseFromLinalg : Pass<"softmoe-raise-from-linalg"> {
     frontend emits (einsum-style `linalg.generic`s or `linalg.matmul` /
     `linalg.batch_matmul` with transposes and reshapes, `linalg.softmax` or
     explicit max/sub/exp/sum/div reductions, the l2 normalisation with its
-    scale, and the gelu_tanh, gelu_erf, relu or silu expert activation) and
-    rewrites it into `softmoe.layer` when the whole layer matches, otherwise
+    scale, and any expert activation of the dialect's `activation` enum,
+    identified numerically against softmoe/Dialect/SoftMoE/IR/Activation.h;
+    a gated one, geglu or swiglu, reads the two `tensor.extract_slice`
+    halves of the first layer's result) and rewrites it into `softmoe.layer` when the whole layer matches, otherwise
     into the stage ops (`softmoe.router`, `softmoe.dispatch`,
     `softmoe.expert_apply`, `softmoe.combine`) whose computation matches.
 
