@@ -78,33 +78,6 @@ static std::string typeToString(Type type) {
   return s;
 }
 
-/// "file:line:col" for a location that has one, else its printed form.
-static std::string formatLocation(Location loc) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  if (auto flc = loc->findInstanceOf<FileLineColLoc>())
-    os << flc.getFilename().getValue() << ":" << flc.getLine() << ":"
-       << flc.getColumn();
-  else
-    loc.print(os);
-  return s;
-}
-
-DiagnosticCollector::DiagnosticCollector(MLIRContext *ctx) : ctx(ctx) {
-  id = ctx->getDiagEngine().registerHandler([this](Diagnostic &diag) {
-    if (diag.getSeverity() != DiagnosticSeverity::Error)
-      return success();
-    if (!text.empty())
-      text += "\n";
-    text += formatLocation(diag.getLocation()) + ": " + diag.str();
-    return success();
-  });
-}
-
-DiagnosticCollector::~DiagnosticCollector() {
-  ctx->getDiagEngine().eraseHandler(id);
-}
-
 //===----------------------------------------------------------------------===//
 // Signatures
 //===----------------------------------------------------------------------===//
