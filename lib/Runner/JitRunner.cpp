@@ -13,6 +13,8 @@
 
 #include "softmoe/Runner/JitRunner.h"
 
+#include "JitMemory.h"
+
 #include "softmoe/Codegen/CPUTarget.h"
 #include "softmoe/InitSoftMoE.h"
 #include "softmoe/Runner/ToolSupport.h"
@@ -45,10 +47,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-#include <limits>
 #include <numeric>
 
 using llvm::createStringError;
@@ -318,7 +316,9 @@ Error mlir::softmoe::checkShapesAgainstOps(
 // JIT compilation
 //===----------------------------------------------------------------------===//
 
-JitFunction::~JitFunction() = default;
+JitFunction::JitFunction() { jit_memory::retainCache(); }
+
+JitFunction::~JitFunction() { jit_memory::releaseCache(); }
 
 /// The runtime libraries that the lowered module calls into.
 static Expected<SmallVector<std::string>> runtimeLibraries(ModuleOp module) {
@@ -371,22 +371,6 @@ static Expected<SmallVector<std::string>> runtimeLibraries(ModuleOp module) {
   return libs;
 }
 
-/// malloc for JIT-compiled code, which cannot handle a null result: reports
-/// and exits instead of returning one. `_Exit`, since destructors must not run
-/// while compiled code is on the stack.
-static void *checkedMallocForJit(size_t size) {
-  void *p = std::malloc(size);
-  if (!p && size) {
-    llvm::errs() << program_invocation_short_name
-                 << ": error: out of memory: the compiled code could not "
-                    "allocate "
-                 << size << " bytes\n";
-    llvm::errs().flush();
-    std::_Exit(1);
-  }
-  return p;
-}
-
 Expected<std::unique_ptr<JitFunction>>
 JitFunction::compile(ModuleOp module, const FunctionSignature &sig,
                      function_ref<void(OpPassManager &)> buildPipeline,
@@ -430,17 +414,7 @@ JitFunction::compile(ModuleOp module, const FunctionSignature &sig,
   static bool targetsReady = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
-#if defined(__GLIBC__)
-    // Compiled layers malloc their scratch buffers (tens of MB) on every call
-    // and free them on return. glibc's default policy hands that memory back
-    // to the kernel (trim, or munmap of large chunks), so every call pays the
-    // page faults of fresh memory again: 3-4x the layer's own time on S-32.
-    // Keep freed memory in the process, as a caching allocator would: no
-    // mmap'd chunks (their threshold cannot exceed 32 MB, less than one
-    // S-32-b64 intermediate) and no trimming of the heap.
-    mallopt(M_MMAP_MAX, 0);
-    mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
-#endif
+    jit_memory::configureMalloc();
     return true;
   }();
   (void)targetsReady;
@@ -489,15 +463,18 @@ JitFunction::compile(ModuleOp module, const FunctionSignature &sig,
                              " failed: " + toString(engine.takeError()));
   fn->engine = std::move(*engine);
   // The lowered code calls malloc for its buffers and uses the result
-  // unchecked; a failed allocation (a layer larger than the memory) would be
-  // a segfault inside compiled code. Its malloc is this checked one instead:
-  // one error line and exit 1 (nothing has been written yet, and outputs are
-  // written atomically after the call). Defined in the main JITDylib, it
-  // takes precedence over the process's malloc for the JIT'd code only.
+  // unchecked, and frees its scratch on return: both go to JitMemory.cpp,
+  // which exits with one error line on a failed allocation (nothing has been
+  // written yet, and outputs are written atomically after the call) and keeps
+  // large blocks across calls. Defined in the main JITDylib, they take
+  // precedence over the process's malloc and free for the JIT'd code only.
   fn->engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap symbols;
     symbols[interner("malloc")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&checkedMallocForJit),
+        llvm::orc::ExecutorAddr::fromPtr(&jit_memory::allocate),
+        llvm::JITSymbolFlags::Exported};
+    symbols[interner("free")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&jit_memory::release),
         llvm::JITSymbolFlags::Exported};
     return symbols;
   });
@@ -610,7 +587,7 @@ void JitFunction::freeResults(CallFrame &frame) {
     });
     if (aliasesInput || !freed.insert(allocated).second)
       continue;
-    std::free(allocated);
+    jit_memory::release(allocated);
   }
   std::fill(frame.resultWords.begin(), frame.resultWords.end(), 0);
 }

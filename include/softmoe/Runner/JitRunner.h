@@ -155,7 +155,7 @@ public:
   double getCodegenMs() const { return codegenMs; }
 
 private:
-  JitFunction() = default;
+  JitFunction();
   struct CallFrame;
   void invoke(CallFrame &frame);
   llvm::Expected<llvm::SmallVector<HostTensor>>
