@@ -61,6 +61,7 @@
 
 #include "softmoe/Conversion/Passes.h"
 #include "softmoe/Dialect/SoftMoE/IR/Activation.h"
+#include "softmoe/Dialect/SoftMoE/IR/OperandRoles.h"
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.h"
 
@@ -245,7 +246,8 @@ struct LowerRouter : OpRewritePattern<RouterOp> {
       return rewriter.notifyMatchFailure(op, "normalize without a scale");
     Location loc = op.getLoc();
     OpBuilder &b = rewriter;
-    LetterSizes sizes(b, loc, {{op.getX(), "BMD"}, {op.getPhi(), "DNP"}});
+    LetterSizes sizes(
+        b, loc, {{op.getX(), role::x.dims}, {op.getPhi(), role::phi.dims}});
     Value x = op.getX(), phi = op.getPhi();
 
     if (op.getNormalize()) {
@@ -262,10 +264,10 @@ struct LowerRouter : OpRewritePattern<RouterOp> {
       };
       // xn = x * rsqrt(sum_d x^2 + eps), per token.
       Value ssx = einsum(
-          b, loc, "BMD", {{x, "BMD"}},
+          b, loc, "BMD", {{x, role::x.dims}},
           {filled(b, loc, sizes, "BM", f32Const(b, loc, 0)), "BM"}, sumSquares);
       Value xn =
-          einsum(b, loc, "BMD", {{x, "BMD"}, {ssx, "BM"}},
+          einsum(b, loc, "BMD", {{x, role::x.dims}, {ssx, "BM"}},
                  {empty(b, loc, sizes, "BMD", b.getF32Type()), "BMD"},
                  [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
                    return arith::MulFOp::create(nb, nl, ext(nb, nl, args[0]),
@@ -273,10 +275,13 @@ struct LowerRouter : OpRewritePattern<RouterOp> {
                  });
       // phin = scale * phi * rsqrt(sum_d phi^2 + eps), per slot.
       Value ssp = einsum(
-          b, loc, "NPD", {{phi, "DNP"}},
+          b, loc, "NPD", {{phi, role::phi.dims}},
           {filled(b, loc, sizes, "NP", f32Const(b, loc, 0)), "NP"}, sumSquares);
       Value phin = einsum(
-          b, loc, "DNP", {{phi, "DNP"}, {ssp, "NP"}, {op.getScale(), ""}},
+          b, loc, "DNP",
+          {{phi, role::phi.dims},
+           {ssp, "NP"},
+           {op.getScale(), role::scale.dims}},
           {empty(b, loc, sizes, "DNP", b.getF32Type()), "DNP"},
           [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
             Value scaled = arith::MulFOp::create(nb, nl, ext(nb, nl, args[2]),
@@ -289,7 +294,7 @@ struct LowerRouter : OpRewritePattern<RouterOp> {
     }
 
     Value logits =
-        einsum(b, loc, "BMNPD", {{x, "BMD"}, {phi, "DNP"}},
+        einsum(b, loc, "BMNPD", {{x, role::x.dims}, {phi, role::phi.dims}},
                {filled(b, loc, sizes, "BMNP", f32Const(b, loc, 0)), "BMNP"},
                [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
                  Value prod = arith::MulFOp::create(
@@ -311,13 +316,13 @@ struct LowerDispatch : OpRewritePattern<DispatchOp> {
     Location loc = op.getLoc();
     OpBuilder &b = rewriter;
     Value logits = op.getLogits(), x = op.getX(), mask = op.getMask();
-    LetterSizes sizes(b, loc, {{logits, "BMNP"}, {x, "BMD"}});
+    LetterSizes sizes(b, loc, {{logits, role::logits.dims}, {x, role::x.dims}});
     Value minusInf = negInf(b, loc), zero = f32Const(b, loc, 0);
 
     // Masked tokens take part as -inf logits, i.e. with zero weight.
-    SmallVector<Operand> routing = {{logits, "BMNP"}};
+    SmallVector<Operand> routing = {{logits, role::logits.dims}};
     if (mask)
-      routing.push_back({mask, "BM"});
+      routing.push_back({mask, role::mask.dims});
 
     // mx[b,n,p] = max over unmasked m (-inf when every token is masked).
     Value mx =
@@ -368,7 +373,7 @@ struct LowerDispatch : OpRewritePattern<DispatchOp> {
 
     // slots[b,n,p,d] = sum_m w[b,m,n,p] * x[b,m,d]: the raw x.
     Value acc =
-        einsum(b, loc, "BNPDM", {{w, "BMNP"}, {x, "BMD"}},
+        einsum(b, loc, "BNPDM", {{w, "BMNP"}, {x, role::x.dims}},
                {filled(b, loc, sizes, "BNPD", zero), "BNPD"},
                [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
                  Value prod = arith::MulFOp::create(nb, nl, args[0],
@@ -390,10 +395,10 @@ Value buildExpertApply(OpBuilder &b, Location loc, Value slots, Value w1,
                        Value *preActivation) {
   bool gated = isGated(act);
   // A gated expert's first layer is 2H wide: letter G.
-  StringRef hIn = gated ? "G" : "H";
-  std::string w1Dims = ("ND" + hIn).str(), b1Dims = ("N" + hIn).str(),
-              uDims = ("BNP" + hIn).str();
-  LetterSizes sizes(b, loc, {{slots, "BNPD"}, {w1, w1Dims}, {w2, "NHD"}});
+  StringRef w1Dims = role::w1(act).dims, b1Dims = role::b1(act).dims;
+  std::string uDims = std::string("BNP") + role::firstLayerLetter(act);
+  LetterSizes sizes(
+      b, loc, {{slots, role::slots.dims}, {w1, w1Dims}, {w2, role::w2.dims}});
   Value zero = f32Const(b, loc, 0);
   Type elemType = elemTypeOf(slots);
 
@@ -412,8 +417,9 @@ Value buildExpertApply(OpBuilder &b, Location loc, Value slots, Value w1,
   // in the layer's element type like the slots and the expert outputs: a
   // bf16/f16 layer's second GEMM then reads half the bytes and multiplies
   // two bf16/f16 operands (vdpbf16ps on CPUs, tensor cores on GPUs).
-  Value h = einsum(b, loc, (uDims + "D"), {{slots, "BNPD"}, {w1, w1Dims}},
-                   {filled(b, loc, sizes, uDims, zero), uDims}, macc);
+  Value h =
+      einsum(b, loc, (uDims + "D"), {{slots, role::slots.dims}, {w1, w1Dims}},
+             {filled(b, loc, sizes, uDims, zero), uDims}, macc);
   if (preActivation)
     *preActivation = h;
   if (gated) {
@@ -423,13 +429,12 @@ Value buildExpertApply(OpBuilder &b, Location loc, Value slots, Value w1,
     auto addBias = [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
       return arith::AddFOp::create(nb, nl, args[1], ext(nb, nl, args[0]));
     };
-    Value u = preActivation
-                  ? einsum(b, loc, "BNPG", {{b1, "NG"}, {h, "BNPG"}},
-                           {empty(b, loc, sizes, "BNPG", b.getF32Type()),
-                            "BNPG"},
-                           addBias)
-                  : einsum(b, loc, "BNPG", {{b1, "NG"}}, {h, "BNPG"},
-                           addBias);
+    Value u =
+        preActivation
+            ? einsum(b, loc, "BNPG", {{b1, b1Dims}, {h, "BNPG"}},
+                     {empty(b, loc, sizes, "BNPG", b.getF32Type()), "BNPG"},
+                     addBias)
+            : einsum(b, loc, "BNPG", {{b1, b1Dims}}, {h, "BNPG"}, addBias);
     OpFoldResult zeroIdx = b.getIndexAttr(0), one = b.getIndexAttr(1);
     SmallVector<OpFoldResult> halfSizes = sizes.sizes("BNPH");
     SmallVector<OpFoldResult> strides(4, one);
@@ -446,7 +451,7 @@ Value buildExpertApply(OpBuilder &b, Location loc, Value slots, Value w1,
                                                     args[1]));
                });
   } else if (elemType.isF32() && !preActivation) {
-    h = einsum(b, loc, "BNPH", {{b1, "NH"}}, {h, "BNPH"},
+    h = einsum(b, loc, "BNPH", {{b1, b1Dims}}, {h, "BNPH"},
                [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
                  Value v = arith::AddFOp::create(nb, nl, args[1],
                                                  ext(nb, nl, args[0]));
@@ -455,7 +460,7 @@ Value buildExpertApply(OpBuilder &b, Location loc, Value slots, Value w1,
   } else {
     // A fresh tensor, also in f32 when the f32 sum is kept for the
     // backward (writing over it would force a copy).
-    h = einsum(b, loc, "BNPH", {{b1, "NH"}, {h, "BNPH"}},
+    h = einsum(b, loc, "BNPH", {{b1, b1Dims}, {h, "BNPH"}},
                {empty(b, loc, sizes, "BNPH", elemType), "BNPH"},
                [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
                  Value v = arith::AddFOp::create(nb, nl, args[1],
@@ -465,7 +470,7 @@ Value buildExpertApply(OpBuilder &b, Location loc, Value slots, Value w1,
   }
 
   // out[b,n,p,d] = sum_k h[b,n,p,k] * w2[n,k,d] + b2[n,d]
-  Value o = einsum(b, loc, "BNPDH", {{h, "BNPH"}, {w2, "NHD"}},
+  Value o = einsum(b, loc, "BNPDH", {{h, "BNPH"}, {w2, role::w2.dims}},
                    {filled(b, loc, sizes, "BNPD", zero), "BNPD"}, macc);
   auto addBias = [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
     Value v = arith::AddFOp::create(nb, nl, args[0], ext(nb, nl, args[1]));
@@ -473,11 +478,11 @@ Value buildExpertApply(OpBuilder &b, Location loc, Value slots, Value w1,
   };
   Value out =
       elemType.isF32()
-          ? einsum(b, loc, "BNPD", {{b2, "ND"}}, {o, "BNPD"},
+          ? einsum(b, loc, "BNPD", {{b2, role::b2.dims}}, {o, "BNPD"},
                    [&](OpBuilder &nb, Location nl, ValueRange args) {
                      return addBias(nb, nl, {args[1], args[0]});
                    })
-          : einsum(b, loc, "BNPD", {{o, "BNPD"}, {b2, "ND"}},
+          : einsum(b, loc, "BNPD", {{o, "BNPD"}, {b2, role::b2.dims}},
                    {empty(b, loc, sizes, "BNPD", elemType), "BNPD"}, addBias);
   return out;
 }
@@ -511,18 +516,19 @@ struct LowerCombine : OpRewritePattern<CombineOp> {
     Location loc = op.getLoc();
     OpBuilder &b = rewriter;
     Value logits = op.getLogits(), out = op.getExpertOut(), mask = op.getMask();
-    LetterSizes sizes(b, loc, {{logits, "BMNP"}, {out, "BNPD"}});
+    LetterSizes sizes(
+        b, loc, {{logits, role::logits.dims}, {out, role::expertOut.dims}});
     Value zero = f32Const(b, loc, 0);
 
     // Softmax over (n, p) jointly, per token.
     Value mx =
-        einsum(b, loc, "BMNP", {{logits, "BMNP"}},
+        einsum(b, loc, "BMNP", {{logits, role::logits.dims}},
                {filled(b, loc, sizes, "BM", negInf(b, loc)), "BM"},
                [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
                  return arith::MaximumFOp::create(nb, nl, args[1], args[0]);
                });
     Value e =
-        einsum(b, loc, "BMNP", {{logits, "BMNP"}, {mx, "BM"}},
+        einsum(b, loc, "BMNP", {{logits, role::logits.dims}, {mx, "BM"}},
                {empty(b, loc, sizes, "BMNP", b.getF32Type()), "BMNP"},
                [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
                  return math::ExpOp::create(
@@ -537,7 +543,7 @@ struct LowerCombine : OpRewritePattern<CombineOp> {
     // zero output row.
     SmallVector<Operand> divIns = {{s, "BM"}};
     if (mask)
-      divIns.push_back({mask, "BM"});
+      divIns.push_back({mask, role::mask.dims});
     Value c = einsum(b, loc, "BMNP", divIns, {e, "BMNP"},
                      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
                        Value q =
@@ -549,7 +555,7 @@ struct LowerCombine : OpRewritePattern<CombineOp> {
 
     // y[b,m,d] = sum_{n,p} c[b,m,n,p] * out[b,n,p,d]
     Value acc =
-        einsum(b, loc, "BMDNP", {{c, "BMNP"}, {out, "BNPD"}},
+        einsum(b, loc, "BMDNP", {{c, "BMNP"}, {out, role::expertOut.dims}},
                {filled(b, loc, sizes, "BMD", zero), "BMD"},
                [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
                  Value prod = arith::MulFOp::create(nb, nl, args[0],
@@ -566,46 +572,41 @@ struct LowerCombine : OpRewritePattern<CombineOp> {
 // Preconditions
 //===----------------------------------------------------------------------===//
 
-/// What each operand of a softmoe op must be for the lowering.
-enum class Kind { Data, Logits, Mask };
-struct Expected {
-  StringRef name;
-  Value value;
-  int64_t rank;
-  Kind kind;
-};
-
-LogicalResult checkOperands(Operation *op, ArrayRef<Expected> expected) {
-  for (const Expected &e : expected) {
-    if (!e.value)
+/// Each operand as the lowering needs its role (OperandRoles.h): ranked,
+/// dense, of its rank and of an element type of its kind.
+LogicalResult checkOperands(Operation *op, ArrayRef<RoledOperand> operands) {
+  for (const RoledOperand &operand : operands) {
+    const OperandRole &e = operand.role;
+    Value value = operand.value;
+    if (!value)
       continue;
-    auto type = dyn_cast<RankedTensorType>(e.value.getType());
+    auto type = dyn_cast<RankedTensorType>(value.getType());
     if (!type)
       return op->emitOpError("cannot be lowered to linalg: ")
              << e.name << " must be a ranked tensor, but is "
-             << e.value.getType();
+             << value.getType();
     // An encoding (sparse, or anything else) changes what the buffer holds;
     // the einsums read plain dense storage, so they would be wrong.
     if (type.getEncoding())
       return op->emitOpError("cannot be lowered to linalg: ")
              << e.name << " has a tensor encoding (" << type.getEncoding()
              << "); only tensors without one are supported";
-    if (type.getRank() != e.rank)
+    if (type.getRank() != static_cast<int64_t>(e.dims.size()))
       return op->emitOpError("cannot be lowered to linalg: ")
-             << e.name << " must have rank " << e.rank << ", but has rank "
-             << type.getRank();
+             << e.name << " must have rank " << e.dims.size()
+             << ", but has rank " << type.getRank();
     Type elem = type.getElementType();
-    bool ok = e.kind == Kind::Mask ? elem.isInteger(1)
-              : e.kind == Kind::Logits
+    bool ok = e.kind == OperandKind::Mask ? elem.isInteger(1)
+              : e.kind == OperandKind::Logits
                   ? elem.isF32()
                   : (elem.isF32() || elem.isBF16() || elem.isF16());
     if (!ok)
       return op->emitOpError("cannot be lowered to linalg: ")
              << e.name << " has unsupported element type " << elem
              << " (expected "
-             << (e.kind == Kind::Mask     ? "i1"
-                 : e.kind == Kind::Logits ? "f32"
-                                          : "f32, bf16 or f16")
+             << (e.kind == OperandKind::Mask     ? "i1"
+                 : e.kind == OperandKind::Logits ? "f32"
+                                                 : "f32, bf16 or f16")
              << ")";
   }
   for (Type t : op->getResultTypes()) {
@@ -625,73 +626,17 @@ LogicalResult checkOperands(Operation *op, ArrayRef<Expected> expected) {
 }
 
 LogicalResult checkOp(Operation *op) {
-  if (auto r = dyn_cast<RouterOp>(op)) {
-    if (r.getNormalize() != static_cast<bool>(r.getScale()))
-      return op->emitOpError("cannot be lowered to linalg: normalize and the "
-                             "scale operand must come together");
-    return checkOperands(op, {{"x", r.getX(), 3, Kind::Data},
-                              {"phi", r.getPhi(), 3, Kind::Data},
-                              {"scale", r.getScale(), 0, Kind::Data}});
-  }
-  if (auto d = dyn_cast<DispatchOp>(op))
-    return checkOperands(op, {{"logits", d.getLogits(), 4, Kind::Logits},
-                              {"x", d.getX(), 3, Kind::Data},
-                              {"mask", d.getMask(), 2, Kind::Mask}});
-  if (auto e = dyn_cast<ExpertApplyOp>(op))
-    return checkOperands(op, {{"slots", e.getSlots(), 4, Kind::Data},
-                              {"w1", e.getW1(), 3, Kind::Data},
-                              {"b1", e.getB1(), 2, Kind::Data},
-                              {"w2", e.getW2(), 3, Kind::Data},
-                              {"b2", e.getB2(), 2, Kind::Data}});
-  if (auto c = dyn_cast<CombineOp>(op))
-    return checkOperands(op, {{"logits", c.getLogits(), 4, Kind::Logits},
-                              {"expert_out", c.getExpertOut(), 4, Kind::Data},
-                              {"mask", c.getMask(), 2, Kind::Mask}});
-  if (auto l = dyn_cast<LayerOp>(op)) {
-    if (l.getNormalize() != static_cast<bool>(l.getScale()))
-      return op->emitOpError("cannot be lowered to linalg: normalize and the "
-                             "scale operand must come together");
-    return checkOperands(op, {{"x", l.getX(), 3, Kind::Data},
-                              {"phi", l.getPhi(), 3, Kind::Data},
-                              {"w1", l.getW1(), 3, Kind::Data},
-                              {"b1", l.getB1(), 2, Kind::Data},
-                              {"w2", l.getW2(), 3, Kind::Data},
-                              {"b2", l.getB2(), 2, Kind::Data},
-                              {"scale", l.getScale(), 0, Kind::Data},
-                              {"mask", l.getMask(), 2, Kind::Mask}});
-  }
-  return op->emitOpError("has no lowering to linalg");
-}
-
-/// The letters of each operand of a (verified) softmoe op, in operand order;
-/// optional operands that are absent are skipped by the caller.
-SmallVector<Operand> lettersOf(Operation *op) {
+  bool scaleMismatch = false;
   if (auto r = dyn_cast<RouterOp>(op))
-    return {{r.getX(), "BMD"}, {r.getPhi(), "DNP"}, {r.getScale(), ""}};
-  if (auto d = dyn_cast<DispatchOp>(op))
-    return {{d.getLogits(), "BMNP"}, {d.getX(), "BMD"}, {d.getMask(), "BM"}};
-  if (auto e = dyn_cast<ExpertApplyOp>(op)) {
-    bool gated = isGated(e.getActivation());
-    return {{e.getSlots(), "BNPD"},
-            {e.getW1(), gated ? "NDG" : "NDH"},
-            {e.getB1(), gated ? "NG" : "NH"},
-            {e.getW2(), "NHD"},
-            {e.getB2(), "ND"}};
-  }
-  if (auto c = dyn_cast<CombineOp>(op))
-    return {{c.getLogits(), "BMNP"},
-            {c.getExpertOut(), "BNPD"},
-            {c.getMask(), "BM"}};
-  auto l = cast<LayerOp>(op);
-  bool gated = isGated(l.getActivation());
-  return {{l.getX(), "BMD"},
-          {l.getPhi(), "DNP"},
-          {l.getW1(), gated ? "NDG" : "NDH"},
-          {l.getB1(), gated ? "NG" : "NH"},
-          {l.getW2(), "NHD"},
-          {l.getB2(), "ND"},
-          {l.getScale(), ""},
-          {l.getMask(), "BM"}};
+    scaleMismatch = r.getNormalize() != static_cast<bool>(r.getScale());
+  if (auto l = dyn_cast<LayerOp>(op))
+    scaleMismatch = l.getNormalize() != static_cast<bool>(l.getScale());
+  if (scaleMismatch)
+    return op->emitOpError("cannot be lowered to linalg: normalize and the "
+                           "scale operand must come together");
+  if (!isa<RouterOp, DispatchOp, ExpertApplyOp, CombineOp, LayerOp>(op))
+    return op->emitOpError("has no lowering to linalg");
+  return checkOperands(op, operandRoles(op));
 }
 
 /// The letters of the tensors the lowering of `op` creates (f32 at most).
@@ -715,12 +660,12 @@ LogicalResult checkStaticSizes(Operation *op) {
   int64_t size[256];
   std::fill(std::begin(size), std::end(size), ShapedType::kDynamic);
   SmallVector<StringRef> tensors = createdTensors(op);
-  for (const Operand &o : lettersOf(op)) {
+  for (const RoledOperand &o : operandRoles(op)) {
     if (!o.value)
       continue;
-    tensors.push_back(o.dims);
+    tensors.push_back(o.role.dims);
     auto type = cast<RankedTensorType>(o.value.getType());
-    for (auto [dim, letter] : llvm::enumerate(o.dims))
+    for (auto [dim, letter] : llvm::enumerate(o.role.dims))
       if (!type.isDynamicDim(dim))
         size[static_cast<unsigned char>(letter)] = type.getDimSize(dim);
   }

@@ -37,6 +37,7 @@
 
 #include "softmoe/Conversion/SoftMoEToLinalg/EinsumBuilders.h"
 #include "softmoe/Dialect/SoftMoE/IR/Activation.h"
+#include "softmoe/Dialect/SoftMoE/IR/OperandRoles.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -96,9 +97,9 @@ Value softmaxWeights(OpBuilder &b, Location loc, LetterSizes &sizes,
   StringRef red = overM ? "BNP" : "BM";
   StringRef loops = overM ? "BNPM" : "BMNP";
   Value minusInf = negInf(b, loc), zero = f32Const(b, loc, 0);
-  SmallVector<Operand> ins = {{logits, "BMNP"}};
+  SmallVector<Operand> ins = {{logits, role::logits.dims}};
   if (mask)
-    ins.push_back({mask, "BM"});
+    ins.push_back({mask, role::mask.dims});
   Value mx = einsum(b, loc, loops, ins, {filled(b, loc, sizes, red, minusInf), red},
                     [&](OpBuilder &nb, Location nl, Args args) -> Value {
                       Value v = args[0];
@@ -121,7 +122,7 @@ Value softmaxWeights(OpBuilder &b, Location loc, LetterSizes &sizes,
                    {filled(b, loc, sizes, red, zero), red}, sumBody);
   SmallVector<Operand> divIns = {{s, red}};
   if (mask)
-    divIns.push_back({mask, "BM"});
+    divIns.push_back({mask, role::mask.dims});
   return einsum(b, loc, "BMNP", divIns, {e, "BMNP"},
                 [&](OpBuilder &nb, Location nl, Args args) -> Value {
                   Value q = arith::DivFOp::create(nb, nl, args.back(), args[0]);
@@ -156,11 +157,12 @@ Value softmaxBackward(OpBuilder &b, Location loc, LetterSizes &sizes, Value w,
 
 Value VJPState::primal(Value forward) const { return map.lookup(forward); }
 
-Value VJPState::accumulator(Value forward, LetterSizes &sizes, StringRef dims) {
+Operand VJPState::accumulator(Value forward, LetterSizes &sizes,
+                              const OperandRole &role) {
   auto it = cotangents.find(forward);
   if (it != cotangents.end())
-    return it->second;
-  return filled(b, loc, sizes, dims, f32Const(b, loc, 0));
+    return {it->second, role.dims};
+  return {filled(b, loc, sizes, role.dims, f32Const(b, loc, 0)), role.dims};
 }
 
 void VJPState::set(Value forward, Value cotangent) {
@@ -172,7 +174,8 @@ void mlir::softmoe::buildCombineVJP(VJPState &s, CombineOp op, Value g) {
   Location loc = s.loc;
   Value logits = s.primal(op.getLogits()), out = s.primal(op.getExpertOut());
   Value mask = op.getMask() ? s.primal(op.getMask()) : Value();
-  LetterSizes sizes(b, loc, {{logits, "BMNP"}, {out, "BNPD"}});
+  LetterSizes sizes(b, loc,
+                    {{logits, role::logits.dims}, {out, role::expertOut.dims}});
   Value c = softmaxWeights(b, loc, sizes, logits, mask, /*overM=*/false);
   Value outT = transpose(b, loc, sizes, out, "BNPD", "BDNP");
   Value dc = einsum(b, loc, "BMNPD", {{g, "BMD"}, {outT, "BDNP"}},
@@ -180,10 +183,11 @@ void mlir::softmoe::buildCombineVJP(VJPState &s, CombineOp op, Value g) {
                     macc);
   s.set(op.getExpertOut(),
         einsum(b, loc, "BNPDM", {{c, "BMNP"}, {g, "BMD"}},
-               {s.accumulator(op.getExpertOut(), sizes, "BNPD"), "BNPD"}, macc));
+               s.accumulator(op.getExpertOut(), sizes, role::expertOut), macc));
   s.set(op.getLogits(),
-        softmaxBackward(b, loc, sizes, c, dc, /*overM=*/false,
-                        s.accumulator(op.getLogits(), sizes, "BMNP")));
+        softmaxBackward(
+            b, loc, sizes, c, dc, /*overM=*/false,
+            s.accumulator(op.getLogits(), sizes, role::logits).value));
 }
 
 void mlir::softmoe::buildDispatchVJP(VJPState &s, DispatchOp op, Value g) {
@@ -191,18 +195,18 @@ void mlir::softmoe::buildDispatchVJP(VJPState &s, DispatchOp op, Value g) {
   Location loc = s.loc;
   Value logits = s.primal(op.getLogits()), x = s.primal(op.getX());
   Value mask = op.getMask() ? s.primal(op.getMask()) : Value();
-  LetterSizes sizes(b, loc, {{logits, "BMNP"}, {x, "BMD"}});
+  LetterSizes sizes(b, loc, {{logits, role::logits.dims}, {x, role::x.dims}});
   Value w = softmaxWeights(b, loc, sizes, logits, mask, /*overM=*/true);
   Value gT = transpose(b, loc, sizes, g, "BNPD", "BDNP");
-  Value dw = einsum(b, loc, "BMNPD", {{x, "BMD"}, {gT, "BDNP"}},
-                    {filled(b, loc, sizes, "BMNP", f32Const(b, loc, 0)), "BMNP"},
-                    macc);
+  Value dw = einsum(
+      b, loc, "BMNPD", {{x, role::x.dims}, {gT, "BDNP"}},
+      {filled(b, loc, sizes, "BMNP", f32Const(b, loc, 0)), "BMNP"}, macc);
   s.set(op.getX(), einsum(b, loc, "BMDNP", {{w, "BMNP"}, {g, "BNPD"}},
-                          {s.accumulator(op.getX(), sizes, "BMD"), "BMD"},
-                          macc));
+                          s.accumulator(op.getX(), sizes, role::x), macc));
   s.set(op.getLogits(),
-        softmaxBackward(b, loc, sizes, w, dw, /*overM=*/true,
-                        s.accumulator(op.getLogits(), sizes, "BMNP")));
+        softmaxBackward(
+            b, loc, sizes, w, dw, /*overM=*/true,
+            s.accumulator(op.getLogits(), sizes, role::logits).value));
 }
 
 namespace {
@@ -232,13 +236,16 @@ void mlir::softmoe::buildExpertApplyVJP(VJPState &s, ExpertApplyOp op, Value g,
   Activation act = op.getActivation();
   bool gated = isGated(act);
   // K: the first layer's width, H, or G = 2H for a gated activation.
-  char k = gated ? 'G' : 'H';
+  char k = role::firstLayerLetter(act);
   auto dims = [&](StringRef letters) {
     std::string d = letters.str();
     std::replace(d.begin(), d.end(), 'K', k);
     return d;
   };
-  LetterSizes sizes(b, loc, {{slots, "BNPD"}, {w1, dims("NDK")}, {w2, "NHD"}});
+  LetterSizes sizes(b, loc,
+                    {{slots, role::slots.dims},
+                     {w1, role::w1(act).dims},
+                     {w2, role::w2.dims}});
   Type elemType = elemTypeOf(slots);
   Value zero = f32Const(b, loc, 0);
   auto round = [&](OpBuilder &nb, Location nl, Value v) -> Value {
@@ -249,9 +256,9 @@ void mlir::softmoe::buildExpertApplyVJP(VJPState &s, ExpertApplyOp op, Value g,
 
   Value z = savedPreActivation;
   if (!z) // activation checkpointing: one more GEMM instead of a residual
-    z = einsum(b, loc, dims("BNPKD"), {{slots, "BNPD"}, {w1, dims("NDK")}},
-               {filled(b, loc, sizes, dims("BNPK"), zero), dims("BNPK")},
-               macc);
+    z = einsum(b, loc, dims("BNPKD"),
+               {{slots, role::slots.dims}, {w1, role::w1(act).dims}},
+               {filled(b, loc, sizes, dims("BNPK"), zero), dims("BNPK")}, macc);
   // Layouts (see transpose): hT[N,H,B,P], g as [N,B,P,D] and [N,D,B,P], da
   // as [N,K,B,P] and [N,B,P,K], slots as [N,D,B,P]; the weights as they are.
   // Gated: u = z + b1 over G, a = u[..., :H], t = u[..., H:] (the halves of
@@ -264,7 +271,7 @@ void mlir::softmoe::buildExpertApplyVJP(VJPState &s, ExpertApplyOp op, Value g,
   Value hT;
   if (gated) {
     auto [za, zg] = halves(b, loc, sizes, z, "BNPG", 3);
-    auto [ba, bg] = halves(b, loc, sizes, b1, "NG", 1);
+    auto [ba, bg] = halves(b, loc, sizes, b1, role::b1(act).dims, 1);
     halvesIn = {{za, "BNPH"}, {zg, "BNPH"}, {ba, "NH"}, {bg, "NH"}};
     hT = einsum(b, loc, "NHBP", halvesIn,
                 {empty(b, loc, sizes, "NHBP", elemType), "NHBP"},
@@ -275,7 +282,7 @@ void mlir::softmoe::buildExpertApplyVJP(VJPState &s, ExpertApplyOp op, Value g,
                 });
   } else {
     // h = act(z + b1), rounded to the element type as the forward stores it.
-    hT = einsum(b, loc, "NHBP", {{z, "BNPH"}, {b1, "NH"}},
+    hT = einsum(b, loc, "NHBP", {{z, "BNPH"}, {b1, role::b1(act).dims}},
                 {empty(b, loc, sizes, "NHBP", elemType), "NHBP"},
                 [&](OpBuilder &nb, Location nl, Args args) -> Value {
                   return round(nb, nl,
@@ -286,25 +293,24 @@ void mlir::softmoe::buildExpertApplyVJP(VJPState &s, ExpertApplyOp op, Value g,
   }
   Value gByExpert = transpose(b, loc, sizes, g, "BNPD", "NBPD");
   Value gByDim = transpose(b, loc, sizes, g, "BNPD", "NDBP");
-  s.set(op.getB2(), einsum(b, loc, "NDBP", {{g, "BNPD"}},
-                           {s.accumulator(op.getB2(), sizes, "ND"), "ND"},
-                           sumBody));
+  s.set(op.getB2(),
+        einsum(b, loc, "NDBP", {{g, "BNPD"}},
+               s.accumulator(op.getB2(), sizes, role::b2), sumBody));
   s.set(op.getW2(), einsum(b, loc, "NHDBP", {{hT, "NHBP"}, {gByExpert, "NBPD"}},
-                           {s.accumulator(op.getW2(), sizes, "NHD"), "NHD"},
-                           macc));
+                           s.accumulator(op.getW2(), sizes, role::w2), macc));
   Value daT, du; // du: the gated one in [B, N, P, G]
   if (!gated) {
     // act'(z + b1) on its own, transposed: the product with dh below is
     // then a plain pointwise consumer that the codegen fuses into dh's
     // kernel.
-    Value dActT = einsum(
-        b, loc, "NHBP", {{z, "BNPH"}, {b1, "NH"}},
-        {empty(b, loc, sizes, "NHBP", b.getF32Type()), "NHBP"},
-        [&](OpBuilder &nb, Location nl, Args args) -> Value {
-          Value a = add(nb, nl, args[0], ext(nb, nl, args[1]));
-          return buildActivationDerivative(nb, nl, act, a);
-        });
-    Value dhT = einsum(b, loc, "NHBPD", {{w2, "NHD"}, {gByDim, "NDBP"}},
+    Value dActT =
+        einsum(b, loc, "NHBP", {{z, "BNPH"}, {b1, role::b1(act).dims}},
+               {empty(b, loc, sizes, "NHBP", b.getF32Type()), "NHBP"},
+               [&](OpBuilder &nb, Location nl, Args args) -> Value {
+                 Value a = add(nb, nl, args[0], ext(nb, nl, args[1]));
+                 return buildActivationDerivative(nb, nl, act, a);
+               });
+    Value dhT = einsum(b, loc, "NHBPD", {{w2, role::w2.dims}, {gByDim, "NDBP"}},
                        {filled(b, loc, sizes, "NHBP", zero), "NHBP"}, macc);
     daT = einsum(b, loc, "NHBP", {{dActT, "NHBP"}}, {dhT, "NHBP"},
                  [&](OpBuilder &nb, Location nl, Args args) -> Value {
@@ -314,7 +320,7 @@ void mlir::softmoe::buildExpertApplyVJP(VJPState &s, ExpertApplyOp op, Value g,
     // du = [dh * f(t), dh * a * f'(t)], written into the halves of one
     // [B, N, P, G] tensor (the layout of z: each half's rows are
     // contiguous), then transposed like da.
-    Value dhT = einsum(b, loc, "NHBPD", {{w2, "NHD"}, {gByDim, "NDBP"}},
+    Value dhT = einsum(b, loc, "NHBPD", {{w2, role::w2.dims}, {gByDim, "NDBP"}},
                        {filled(b, loc, sizes, "NHBP", zero), "NHBP"}, macc);
     // dh in the halves' layout too: a generic that mixes the strided halves
     // with a transposed read defeats the codegen's vector lowering.
@@ -349,10 +355,9 @@ void mlir::softmoe::buildExpertApplyVJP(VJPState &s, ExpertApplyOp op, Value g,
                    });
     daT = transpose(b, loc, sizes, du, "BNPG", "NGBP");
   }
-  s.set(op.getB1(), einsum(b, loc, dims("NKBP"), {{daT, dims("NKBP")}},
-                           {s.accumulator(op.getB1(), sizes, dims("NK")),
-                            dims("NK")},
-                           sumBody));
+  s.set(op.getB1(),
+        einsum(b, loc, dims("NKBP"), {{daT, dims("NKBP")}},
+               s.accumulator(op.getB1(), sizes, role::b1(act)), sumBody));
   Value daByExpert =
       du ? transpose(b, loc, sizes, du, "BNPG", "NBPG")
          : transpose(b, loc, sizes, daT, dims("NKBP"), dims("NBPK"));
@@ -360,11 +365,10 @@ void mlir::softmoe::buildExpertApplyVJP(VJPState &s, ExpertApplyOp op, Value g,
   s.set(op.getW1(),
         einsum(b, loc, dims("NDKBP"),
                {{slotsT, "NDBP"}, {daByExpert, dims("NBPK")}},
-               {s.accumulator(op.getW1(), sizes, dims("NDK")), dims("NDK")},
-               macc));
-  Value dslotsT =
-      einsum(b, loc, dims("NDBPK"), {{w1, dims("NDK")}, {daT, dims("NKBP")}},
-             {filled(b, loc, sizes, "NDBP", zero), "NDBP"}, macc);
+               s.accumulator(op.getW1(), sizes, role::w1(act)), macc));
+  Value dslotsT = einsum(b, loc, dims("NDBPK"),
+                         {{w1, role::w1(act).dims}, {daT, dims("NKBP")}},
+                         {filled(b, loc, sizes, "NDBP", zero), "NDBP"}, macc);
   // Back to the slots' layout. A plain transpose when nothing else has
   // contributed yet: a permuting sum into a fill defeats the codegen's vector
   // lowering (it falls back to loops).
@@ -376,26 +380,25 @@ void mlir::softmoe::buildExpertApplyVJP(VJPState &s, ExpertApplyOp op, Value g,
                     transpose(b, loc, sizes, dslotsT, "NDBP", "NBPD"), "NBPD",
                     "BNPD"));
   else
-    s.set(op.getSlots(), einsum(b, loc, "BNPD", {{dslotsT, "NDBP"}},
-                                {s.accumulator(op.getSlots(), sizes, "BNPD"),
-                                 "BNPD"},
-                                sumBody));
+    s.set(op.getSlots(),
+          einsum(b, loc, "BNPD", {{dslotsT, "NDBP"}},
+                 s.accumulator(op.getSlots(), sizes, role::slots), sumBody));
 }
 
 void mlir::softmoe::buildRouterVJP(VJPState &s, RouterOp op, Value g) {
   OpBuilder &b = s.b;
   Location loc = s.loc;
   Value x = s.primal(op.getX()), phi = s.primal(op.getPhi());
-  LetterSizes sizes(b, loc, {{x, "BMD"}, {phi, "DNP"}, {g, "BMNP"}});
+  LetterSizes sizes(b, loc,
+                    {{x, role::x.dims}, {phi, role::phi.dims}, {g, "BMNP"}});
   Value zero = f32Const(b, loc, 0);
   if (!op.getNormalize()) {
-    s.set(op.getPhi(), einsum(b, loc, "DNPBM", {{x, "BMD"}, {g, "BMNP"}},
-                              {s.accumulator(op.getPhi(), sizes, "DNP"), "DNP"},
-                              macc));
+    s.set(op.getPhi(),
+          einsum(b, loc, "DNPBM", {{x, role::x.dims}, {g, "BMNP"}},
+                 s.accumulator(op.getPhi(), sizes, role::phi), macc));
     Value phiT = transpose(b, loc, sizes, phi, "DNP", "NPD");
     s.set(op.getX(), einsum(b, loc, "BMDNP", {{g, "BMNP"}, {phiT, "NPD"}},
-                            {s.accumulator(op.getX(), sizes, "BMD"), "BMD"},
-                            macc));
+                            s.accumulator(op.getX(), sizes, role::x), macc));
     return;
   }
   Value scale = s.primal(op.getScale());
@@ -408,36 +411,37 @@ void mlir::softmoe::buildRouterVJP(VJPState &s, RouterOp op, Value g) {
     return math::RsqrtOp::create(nb, nl, add(nb, nl, ss, eps));
   };
   // The forward's normalised operands, recomputed.
-  Value ssx = einsum(b, loc, "BMD", {{x, "BMD"}},
+  Value ssx = einsum(b, loc, "BMD", {{x, role::x.dims}},
                      {filled(b, loc, sizes, "BM", zero), "BM"}, square);
-  Value xn = einsum(b, loc, "BMD", {{x, "BMD"}, {ssx, "BM"}},
+  Value xn = einsum(b, loc, "BMD", {{x, role::x.dims}, {ssx, "BM"}},
                     {empty(b, loc, sizes, "BMD", b.getF32Type()), "BMD"},
                     [&](OpBuilder &nb, Location nl, Args args) -> Value {
                       return mul(nb, nl, ext(nb, nl, args[0]),
                                  rsqrt(nb, nl, args[1]));
                     });
-  Value ssp = einsum(b, loc, "NPD", {{phi, "DNP"}},
+  Value ssp = einsum(b, loc, "NPD", {{phi, role::phi.dims}},
                      {filled(b, loc, sizes, "NP", zero), "NP"}, square);
-  Value phinT = einsum(b, loc, "NPD", {{phi, "DNP"}, {ssp, "NP"}, {scale, ""}},
-                      {empty(b, loc, sizes, "NPD", b.getF32Type()), "NPD"},
-                      [&](OpBuilder &nb, Location nl, Args args) -> Value {
-                        return mul(nb, nl,
-                                   mul(nb, nl, ext(nb, nl, args[2]),
-                                       ext(nb, nl, args[0])),
-                                   rsqrt(nb, nl, args[1]));
-                      });
+  Value phinT = einsum(
+      b, loc, "NPD",
+      {{phi, role::phi.dims}, {ssp, "NP"}, {scale, role::scale.dims}},
+      {empty(b, loc, sizes, "NPD", b.getF32Type()), "NPD"},
+      [&](OpBuilder &nb, Location nl, Args args) -> Value {
+        return mul(nb, nl,
+                   mul(nb, nl, ext(nb, nl, args[2]), ext(nb, nl, args[0])),
+                   rsqrt(nb, nl, args[1]));
+      });
   Value dphin = einsum(b, loc, "DNPBM", {{xn, "BMD"}, {g, "BMNP"}},
                        {filled(b, loc, sizes, "DNP", zero), "DNP"}, macc);
   Value dxn = einsum(b, loc, "BMDNP", {{g, "BMNP"}, {phinT, "NPD"}},
                      {filled(b, loc, sizes, "BMD", zero), "BMD"}, macc);
 
   // dx += r dxn - r^3 x (x . dxn)
-  Value qx = einsum(b, loc, "BMD", {{x, "BMD"}, {dxn, "BMD"}},
+  Value qx = einsum(b, loc, "BMD", {{x, role::x.dims}, {dxn, "BMD"}},
                     {filled(b, loc, sizes, "BM", zero), "BM"}, macc);
   s.set(op.getX(),
         einsum(b, loc, "BMD",
-               {{x, "BMD"}, {dxn, "BMD"}, {ssx, "BM"}, {qx, "BM"}},
-               {s.accumulator(op.getX(), sizes, "BMD"), "BMD"},
+               {{x, role::x.dims}, {dxn, "BMD"}, {ssx, "BM"}, {qx, "BM"}},
+               s.accumulator(op.getX(), sizes, role::x),
                [&](OpBuilder &nb, Location nl, Args args) -> Value {
                  Value r = rsqrt(nb, nl, args[2]);
                  Value r3 = mul(nb, nl, r, mul(nb, nl, r, r));
@@ -448,13 +452,16 @@ void mlir::softmoe::buildRouterVJP(VJPState &s, RouterOp op, Value g) {
                }));
   // dphi += scale (rp dphin - rp^3 phi (phi . dphin)); dscale += sum rp phi
   // dphin.
-  Value qp = einsum(b, loc, "NPD", {{phi, "DNP"}, {dphin, "DNP"}},
+  Value qp = einsum(b, loc, "NPD", {{phi, role::phi.dims}, {dphin, "DNP"}},
                     {filled(b, loc, sizes, "NP", zero), "NP"}, macc);
   s.set(op.getPhi(),
         einsum(b, loc, "DNP",
-               {{phi, "DNP"}, {dphin, "DNP"}, {ssp, "NP"}, {qp, "NP"},
-                {scale, ""}},
-               {s.accumulator(op.getPhi(), sizes, "DNP"), "DNP"},
+               {{phi, role::phi.dims},
+                {dphin, "DNP"},
+                {ssp, "NP"},
+                {qp, "NP"},
+                {scale, role::scale.dims}},
+               s.accumulator(op.getPhi(), sizes, role::phi),
                [&](OpBuilder &nb, Location nl, Args args) -> Value {
                  Value r = rsqrt(nb, nl, args[2]);
                  Value r3 = mul(nb, nl, r, mul(nb, nl, r, r));
@@ -465,8 +472,9 @@ void mlir::softmoe::buildRouterVJP(VJPState &s, RouterOp op, Value g) {
                             mul(nb, nl, ext(nb, nl, args[4]), v));
                }));
   s.set(op.getScale(),
-        einsum(b, loc, "DNP", {{phi, "DNP"}, {dphin, "DNP"}, {ssp, "NP"}},
-               {s.accumulator(op.getScale(), sizes, ""), ""},
+        einsum(b, loc, "DNP",
+               {{phi, role::phi.dims}, {dphin, "DNP"}, {ssp, "NP"}},
+               s.accumulator(op.getScale(), sizes, role::scale),
                [&](OpBuilder &nb, Location nl, Args args) -> Value {
                  Value v = mul(nb, nl, mul(nb, nl, ext(nb, nl, args[0]), args[1]),
                                rsqrt(nb, nl, args[2]));

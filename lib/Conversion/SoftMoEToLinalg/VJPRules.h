@@ -8,16 +8,14 @@
 #ifndef SOFTMOE_LIB_CONVERSION_SOFTMOETOLINALG_VJPRULES_H
 #define SOFTMOE_LIB_CONVERSION_SOFTMOETOLINALG_VJPRULES_H
 
+#include "softmoe/Conversion/SoftMoEToLinalg/EinsumBuilders.h"
+#include "softmoe/Dialect/SoftMoE/IR/OperandRoles.h"
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 
 namespace mlir::softmoe {
-namespace lowering {
-class LetterSizes;
-} // namespace lowering
-
 /// Where a backward is being built: `map` takes the forward function's values
 /// to the VJP function's (arguments and residuals), `cotangents` the forward
 /// values to their f32 cotangents so far.
@@ -30,10 +28,10 @@ struct VJPState {
   llvm::DenseMap<Value, Value> cotangents;
 
   Value primal(Value forward) const;
-  /// The tensor to accumulate `forward`'s cotangent into: the one so far, or
-  /// zeros (letters `dims`).
-  Value accumulator(Value forward, lowering::LetterSizes &sizes,
-                    StringRef dims);
+  /// The tensor to accumulate `forward`'s cotangent into, with the letters
+  /// of `forward`'s role: the one so far, or zeros.
+  lowering::Operand accumulator(Value forward, lowering::LetterSizes &sizes,
+                                const OperandRole &role);
   void set(Value forward, Value cotangent);
 };
 

@@ -9,6 +9,7 @@
 
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
 #include "softmoe/Dialect/SoftMoE/IR/Activation.h"
+#include "softmoe/Dialect/SoftMoE/IR/OperandRoles.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -21,21 +22,9 @@ using namespace mlir::softmoe;
 
 namespace {
 
-/// What an operand holds, which fixes its allowed element types.
-enum class Kind {
-  Data,   // f32, bf16 or f16, shared by all data operands of the op
-  Logits, // always f32
-  Mask,   // i1
-};
-
-/// One operand's role: its name in diagnostics and the contract letter of each
-/// of its dimensions ("" for a rank-0 scalar).
-struct Role {
-  StringRef name;
-  Value value;
-  StringRef dims;
-  Kind kind;
-};
+/// The roles (OperandRoles.h) with the operands that play them.
+using Role = RoledOperand;
+using Kind = OperandKind;
 
 static std::string typeStr(Type t) {
   std::string s;
@@ -119,13 +108,15 @@ private:
 };
 
 LogicalResult ShapeBinder::bind(ArrayRef<Role> roles) {
-  for (const Role &role : roles) {
-    if (!role.value)
+  for (const RoledOperand &operand : roles) {
+    const OperandRole &role = operand.role;
+    Value value = operand.value;
+    if (!value)
       continue;
-    auto type = dyn_cast<RankedTensorType>(role.value.getType());
+    auto type = dyn_cast<RankedTensorType>(value.getType());
     if (!type)
       return error(Twine(role.name) + " must be a ranked tensor, but is " +
-                   typeStr(role.value.getType()));
+                   typeStr(value.getType()));
     if (type.getRank() != static_cast<int64_t>(role.dims.size())) {
       if (role.dims.empty())
         return error(Twine(role.name) + " must be a rank-0 tensor, but has rank " +
@@ -168,7 +159,7 @@ LogicalResult ShapeBinder::bind(ArrayRef<Role> roles) {
       Binding &b = bindings[static_cast<unsigned char>(letter)];
       int64_t s = type.getDimSize(dim);
       if (!b.carrier) {
-        b.carrier = role.value;
+        b.carrier = value;
         b.carrierDim = dim;
       }
       if (ShapedType::isDynamic(s))
@@ -287,20 +278,6 @@ static LogicalResult reifyOne(Operation *op, ArrayRef<Role> roles,
 // Roles of each op's operands
 //===----------------------------------------------------------------------===//
 
-template <typename Adaptor>
-static SmallVector<Role> routerRoles(Adaptor a) {
-  return {{"x", a.getX(), "BMD", Kind::Data},
-          {"phi", a.getPhi(), "DNP", Kind::Data},
-          {"scale", a.getScale(), "", Kind::Data}};
-}
-
-template <typename Adaptor>
-static SmallVector<Role> dispatchRoles(Adaptor a) {
-  return {{"logits", a.getLogits(), "BMNP", Kind::Logits},
-          {"x", a.getX(), "BMD", Kind::Data},
-          {"mask", a.getMask(), "BM", Kind::Mask}};
-}
-
 // While parsing, inherent attributes written in an attr-dict reach inference
 // in the attribute dictionary, not yet in the properties.
 template <typename Adaptor>
@@ -319,42 +296,14 @@ static Activation activationOf(Adaptor a) {
   }
 }
 
-/// The letters of w1 and b1: a gated expert's first layer is 2H (G) wide.
-static StringRef w1Letters(Activation act) {
-  return isGated(act) ? "NDG" : "NDH";
-}
-static StringRef b1Letters(Activation act) {
-  return isGated(act) ? "NG" : "NH";
+/// The roles of the ops whose letters depend on the activation.
+template <typename Adaptor>
+static SmallVector<Role> expertApplyRolesOf(Adaptor a) {
+  return expertApplyRoles(a, activationOf(a));
 }
 
-template <typename Adaptor>
-static SmallVector<Role> expertApplyRoles(Adaptor a) {
-  Activation act = activationOf(a);
-  return {{"slots", a.getSlots(), "BNPD", Kind::Data},
-          {"w1", a.getW1(), w1Letters(act), Kind::Data},
-          {"b1", a.getB1(), b1Letters(act), Kind::Data},
-          {"w2", a.getW2(), "NHD", Kind::Data},
-          {"b2", a.getB2(), "ND", Kind::Data}};
-}
-
-template <typename Adaptor>
-static SmallVector<Role> combineRoles(Adaptor a) {
-  return {{"logits", a.getLogits(), "BMNP", Kind::Logits},
-          {"expert_out", a.getExpertOut(), "BNPD", Kind::Data},
-          {"mask", a.getMask(), "BM", Kind::Mask}};
-}
-
-template <typename Adaptor>
-static SmallVector<Role> layerRoles(Adaptor a) {
-  Activation act = activationOf(a);
-  return {{"x", a.getX(), "BMD", Kind::Data},
-          {"phi", a.getPhi(), "DNP", Kind::Data},
-          {"w1", a.getW1(), w1Letters(act), Kind::Data},
-          {"b1", a.getB1(), b1Letters(act), Kind::Data},
-          {"w2", a.getW2(), "NHD", Kind::Data},
-          {"b2", a.getB2(), "ND", Kind::Data},
-          {"scale", a.getScale(), "", Kind::Data},
-          {"mask", a.getMask(), "BM", Kind::Mask}};
+template <typename Adaptor> static SmallVector<Role> layerRolesOf(Adaptor a) {
+  return layerRoles(a, activationOf(a));
 }
 
 // While parsing, inherent attributes written in an attr-dict reach inference
@@ -428,7 +377,7 @@ LogicalResult ExpertApplyOp::inferReturnTypes(MLIRContext *,
                                               Adaptor adaptor,
                                               SmallVectorImpl<Type> &inferred) {
   ShapeBinder binder(loc);
-  if (failed(inferOne(loc, expertApplyRoles(adaptor), "BNPD", false, inferred,
+  if (failed(inferOne(loc, expertApplyRolesOf(adaptor), "BNPD", false, inferred,
                       &binder)))
     return failure();
   return checkGatedWidth(binder, activationOf(adaptor));
@@ -441,7 +390,7 @@ bool ExpertApplyOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
 LogicalResult
 ExpertApplyOp::reifyResultShapes(OpBuilder &b,
                                  ReifiedRankedShapedTypeDims &dims) {
-  return reifyOne(*this, expertApplyRoles(*this), "BNPD", b, dims);
+  return reifyOne(*this, expertApplyRolesOf(*this), "BNPD", b, dims);
 }
 
 //===----------------------------------------------------------------------===//
@@ -473,7 +422,7 @@ LogicalResult LayerOp::inferReturnTypes(MLIRContext *,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &inferred) {
   ShapeBinder binder(loc);
-  if (failed(inferOne(loc, layerRoles(adaptor), "BMD", false, inferred,
+  if (failed(inferOne(loc, layerRolesOf(adaptor), "BMD", false, inferred,
                       &binder)) ||
       failed(checkGatedWidth(binder, activationOf(adaptor))))
     return failure();
@@ -487,7 +436,7 @@ bool LayerOp::isCompatibleReturnTypes(TypeRange l, TypeRange r) {
 
 LogicalResult
 LayerOp::reifyResultShapes(OpBuilder &b, ReifiedRankedShapedTypeDims &dims) {
-  return reifyOne(*this, layerRoles(*this), "BMD", b, dims);
+  return reifyOne(*this, layerRolesOf(*this), "BMD", b, dims);
 }
 
 //===----------------------------------------------------------------------===//
@@ -516,6 +465,19 @@ bool mlir::softmoe::hasWellFormedOperandLists(Operation *op) {
   if (isa<RouterOp, DispatchOp, CombineOp>(op))
     return numOperands == 2 || numOperands == 3;
   return false;
+}
+
+SmallVector<RoledOperand> mlir::softmoe::operandRoles(Operation *op) {
+  if (auto r = dyn_cast<RouterOp>(op))
+    return routerRoles(r);
+  if (auto d = dyn_cast<DispatchOp>(op))
+    return dispatchRoles(d);
+  if (auto e = dyn_cast<ExpertApplyOp>(op))
+    return expertApplyRoles(e, e.getActivation());
+  if (auto c = dyn_cast<CombineOp>(op))
+    return combineRoles(c);
+  auto l = cast<LayerOp>(op);
+  return layerRoles(l, l.getActivation());
 }
 
 #define GET_OP_CLASSES

@@ -62,11 +62,6 @@ raise::byLetters(std::pair<const Expr *, const Expr *> ops, StringRef first,
   return std::nullopt;
 }
 
-StringRef ExpertMatch::w1Letters() const {
-  return isGated(act) ? "NDG" : "NDH";
-}
-StringRef ExpertMatch::b1Letters() const { return isGated(act) ? "NG" : "NH"; }
-
 //===----------------------------------------------------------------------===//
 // Telling the activations apart
 //===----------------------------------------------------------------------===//
@@ -186,8 +181,7 @@ void matchFirstContraction(ExprBuilder &b, const FirstLayer &f,
                            const State &st, Activation act, const Expr *w2,
                            const Expr *b2,
                            SmallVectorImpl<ExpertMatch> &res) {
-  bool gated = isGated(act);
-  StringRef w1Letters = gated ? "NDG" : "NDH", b1Letters = gated ? "NG" : "NH";
+  StringRef w1Letters = role::w1(act).dims, b1Letters = role::b1(act).dims;
   for (Reduction &r1 :
        matchReduction(b, f.pre, ReduceKind::Add, bit(LD), st)) {
     const Expr *b1 = f.b1Add;
@@ -196,7 +190,8 @@ void matchFirstContraction(ExprBuilder &b, const FirstLayer &f,
     if (!b1)
       b1 = r1.init;
     auto ops1 = productOperands(r1);
-    auto sw = ops1 ? byLetters(*ops1, "BNPD", w1Letters) : std::nullopt;
+    auto sw =
+        ops1 ? byLetters(*ops1, role::slots.dims, w1Letters) : std::nullopt;
     if (!sw || !isPureLeaf(sw->second, w1Letters))
       continue;
     res.push_back({r1.st, sw->first, sw->second, b1, w2, b2, act});
@@ -306,20 +301,20 @@ SmallVector<ExpertMatch, 2> raise::matchExpert(ExprBuilder &b, const Expr *out,
     forms.push_back({out, nullptr});
   else if (out->isOp(ExprOp::Add))
     for (int i = 0; i < 2; ++i)
-      if (out->args[i]->isLeaf() && isPureLeaf(out->args[1 - i], "ND"))
+      if (out->args[i]->isLeaf() && isPureLeaf(out->args[1 - i], role::b2.dims))
         forms.push_back({out->args[i], out->args[1 - i]});
 
   for (auto [o2, b2Add] : forms) {
     for (Reduction &r2 :
          matchReduction(b, o2, ReduceKind::Add, bit(LH), st)) {
       const Expr *b2 = b2Add;
-      if (b2 ? !r2.init->isConst(0.0) : !isPureLeaf(r2.init, "ND"))
+      if (b2 ? !r2.init->isConst(0.0) : !isPureLeaf(r2.init, role::b2.dims))
         continue;
       if (!b2)
         b2 = r2.init;
       auto ops = productOperands(r2);
-      auto aw = ops ? byLetters(*ops, "BNPH", "NHD") : std::nullopt;
-      if (!aw || !isPureLeaf(aw->second, "NHD"))
+      auto aw = ops ? byLetters(*ops, "BNPH", role::w2.dims) : std::nullopt;
+      if (!aw || !isPureLeaf(aw->second, role::w2.dims))
         continue;
       const Expr *act = aw->first, *w2 = aw->second;
       if (std::optional<FirstLayer> f = firstLayerLeaves(act, "BNPH", "NH")) {

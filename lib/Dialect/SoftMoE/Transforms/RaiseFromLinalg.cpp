@@ -212,7 +212,7 @@ static SmallVector<RouterMatch, 2> matchRouter(ExprBuilder &b, const Expr *logit
     auto ops = productOperands(r);
     if (!ops)
       continue;
-    auto xp = byLetters(*ops, "BMD", "DNP");
+    auto xp = byLetters(*ops, role::x.dims, role::phi.dims);
     if (!xp)
       continue;
     auto [x, phi] = *xp;
@@ -249,7 +249,7 @@ static SmallVector<DispatchMatch, 2> matchDispatch(ExprBuilder &b,
     if (!r.init->isConst(0.0))
       continue;
     auto ops = productOperands(r);
-    auto wx = ops ? byLetters(*ops, "BMNP", "BMD") : std::nullopt;
+    auto wx = ops ? byLetters(*ops, "BMNP", role::x.dims) : std::nullopt;
     if (!wx)
       continue;
     for (SoftmaxMatch &sm : matchSoftmax(b, wx->first, bit(LM), r.st))
@@ -266,7 +266,8 @@ static SmallVector<CombineMatch, 2> matchCombine(ExprBuilder &b, const Expr *y,
     if (!r.init->isConst(0.0))
       continue;
     auto ops = productOperands(r);
-    auto ce = ops ? byLetters(*ops, "BMNP", "BNPD") : std::nullopt;
+    auto ce =
+        ops ? byLetters(*ops, "BMNP", role::expertOut.dims) : std::nullopt;
     if (!ce)
       continue;
     for (SoftmaxMatch &sm :
@@ -435,7 +436,8 @@ public:
 
 private:
   bool routerOk(const RouterMatch &r, const State &st) {
-    return canMaterialize(r.x, "BMD", st) && canMaterialize(r.phi, "DNP", st) &&
+    return canMaterialize(r.x, role::x.dims, st) &&
+           canMaterialize(r.phi, role::phi.dims, st) &&
            (!r.scale || r.scale->isConst() ||
             (r.scale->isLeaf() && r.scale->layout.empty()));
   }
@@ -476,11 +478,13 @@ Value Raiser::buildRouter(OpBuilder &b, Location loc, const RouterMatch &r,
     return it->second;
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointAfter(contraction);
-  Value x = materialize(b, loc, r.x, "BMD", st);
-  Value phi = materialize(b, loc, r.phi, "DNP", st);
+  Value x = materialize(b, loc, r.x, role::x.dims, st);
+  Value phi = materialize(b, loc, r.phi, role::phi.dims, st);
   Type elem = cast<RankedTensorType>(x.getType()).getElementType();
   Value scale = scaleValue(b, loc, r, elem);
-  if (!operandsAgree({{x, "BMD"}, {phi, "DNP"}, {scale, ""}}, false))
+  if (!operandsAgree(
+          {{x, role::x.dims}, {phi, role::phi.dims}, {scale, role::scale.dims}},
+          false))
     return {};
   Value logits = RouterOp::create(b, loc, x, phi, scale, r.normalize,
                                   APFloat(static_cast<float>(r.eps)));
@@ -492,7 +496,7 @@ Value Raiser::logitsOf(OpBuilder &b, Location loc, RouterMatch *r,
                        const Expr *logits, const State &st) {
   if (r)
     return buildRouter(b, loc, *r, st);
-  return materialize(b, loc, logits, "BMNP", st);
+  return materialize(b, loc, logits, role::logits.dims, st);
 }
 
 void Raiser::replace(Value old, Value repl, OpBuilder &b) {
@@ -570,25 +574,27 @@ bool Raiser::raiseFromCombine(Value yv) {
     if (++tried > kMaxPlans || !p.st.finalize())
       return;
     const State &s = p.st;
-    if (!p.routerC && !canMaterialize(p.combine->logits, "BMNP", s))
+    if (!p.routerC && !canMaterialize(p.combine->logits, role::logits.dims, s))
       return;
     if (p.routerC && !routerOk(*p.routerC, s))
       return;
-    if (!p.expert && !canMaterialize(p.combine->out, "BNPD", s))
+    if (!p.expert && !canMaterialize(p.combine->out, role::expertOut.dims, s))
       return;
     if (p.expert) {
       ExpertMatch &e = *p.expert;
-      if (!canMaterialize(e.w1, e.w1Letters(), s) ||
-          !canMaterialize(e.b1, e.b1Letters(), s) ||
-          !canMaterialize(e.w2, "NHD", s) || !canMaterialize(e.b2, "ND", s))
+      if (!canMaterialize(e.w1, role::w1(e.act).dims, s) ||
+          !canMaterialize(e.b1, role::b1(e.act).dims, s) ||
+          !canMaterialize(e.w2, role::w2.dims, s) ||
+          !canMaterialize(e.b2, role::b2.dims, s))
         return;
-      if (!p.dispatch && !canMaterialize(e.slots, "BNPD", s))
+      if (!p.dispatch && !canMaterialize(e.slots, role::slots.dims, s))
         return;
     }
     if (p.dispatch) {
-      if (!canMaterialize(p.dispatch->x, "BMD", s))
+      if (!canMaterialize(p.dispatch->x, role::x.dims, s))
         return;
-      if (!p.routerD && !canMaterialize(p.dispatch->logits, "BMNP", s))
+      if (!p.routerD &&
+          !canMaterialize(p.dispatch->logits, role::logits.dims, s))
         return;
       if (p.routerD && !routerOk(*p.routerD, s))
         return;
@@ -640,21 +646,21 @@ bool Raiser::raiseFromCombine(Value yv) {
   if (best.layer) {
     RouterMatch &r = *best.routerC;
     ExpertMatch &e = *best.expert;
-    Value x = materialize(b, loc, r.x, "BMD", s);
-    Value phi = materialize(b, loc, r.phi, "DNP", s);
-    Value w1 = materialize(b, loc, e.w1, e.w1Letters(), s);
-    Value b1 = materialize(b, loc, e.b1, e.b1Letters(), s);
-    Value w2 = materialize(b, loc, e.w2, "NHD", s);
-    Value b2 = materialize(b, loc, e.b2, "ND", s);
+    Value x = materialize(b, loc, r.x, role::x.dims, s);
+    Value phi = materialize(b, loc, r.phi, role::phi.dims, s);
+    Value w1 = materialize(b, loc, e.w1, role::w1(e.act).dims, s);
+    Value b1 = materialize(b, loc, e.b1, role::b1(e.act).dims, s);
+    Value w2 = materialize(b, loc, e.w2, role::w2.dims, s);
+    Value b2 = materialize(b, loc, e.b2, role::b2.dims, s);
     Type elem = cast<RankedTensorType>(x.getType()).getElementType();
     Value scale = scaleValue(b, loc, r, elem);
-    if (!operandsAgree({{x, "BMD"},
-                        {phi, "DNP"},
-                        {w1, e.w1Letters()},
-                        {b1, e.b1Letters()},
-                        {w2, "NHD"},
-                        {b2, "ND"},
-                        {scale, ""},
+    if (!operandsAgree({{x, role::x.dims},
+                        {phi, role::phi.dims},
+                        {w1, role::w1(e.act).dims},
+                        {b1, role::b1(e.act).dims},
+                        {w2, role::w2.dims},
+                        {b2, role::b2.dims},
+                        {scale, role::scale.dims},
                         {yv, "BMD"}},
                        false))
       return fail();
@@ -669,30 +675,33 @@ bool Raiser::raiseFromCombine(Value yv) {
       Value slots;
       if (best.dispatch) {
         Value dl = logitsOf(b, loc, best.routerD, best.dispatch->logits, s);
-        Value x = materialize(b, loc, best.dispatch->x, "BMD", s);
-        if (!dl || !operandsAgree({{dl, "BMNP"}, {x, "BMD"}}, true))
+        Value x = materialize(b, loc, best.dispatch->x, role::x.dims, s);
+        if (!dl ||
+            !operandsAgree({{dl, role::logits.dims}, {x, role::x.dims}}, true))
           return fail();
         slots = DispatchOp::create(b, loc, dl, x, Value());
       } else {
-        slots = materialize(b, loc, e.slots, "BNPD", s);
+        slots = materialize(b, loc, e.slots, role::slots.dims, s);
       }
-      Value w1 = materialize(b, loc, e.w1, e.w1Letters(), s);
-      Value b1 = materialize(b, loc, e.b1, e.b1Letters(), s);
-      Value w2 = materialize(b, loc, e.w2, "NHD", s);
-      Value b2 = materialize(b, loc, e.b2, "ND", s);
-      if (!operandsAgree({{slots, "BNPD"},
-                          {w1, e.w1Letters()},
-                          {b1, e.b1Letters()},
-                          {w2, "NHD"},
-                          {b2, "ND"}},
+      Value w1 = materialize(b, loc, e.w1, role::w1(e.act).dims, s);
+      Value b1 = materialize(b, loc, e.b1, role::b1(e.act).dims, s);
+      Value w2 = materialize(b, loc, e.w2, role::w2.dims, s);
+      Value b2 = materialize(b, loc, e.b2, role::b2.dims, s);
+      if (!operandsAgree({{slots, role::slots.dims},
+                          {w1, role::w1(e.act).dims},
+                          {b1, role::b1(e.act).dims},
+                          {w2, role::w2.dims},
+                          {b2, role::b2.dims}},
                          false))
         return fail();
       out = ExpertApplyOp::create(b, loc, slots, w1, b1, w2, b2, e.act);
     } else {
-      out = materialize(b, loc, best.combine->out, "BNPD", s);
+      out = materialize(b, loc, best.combine->out, role::expertOut.dims, s);
     }
-    if (!logits ||
-        !operandsAgree({{logits, "BMNP"}, {out, "BNPD"}, {yv, "BMD"}}, true))
+    if (!logits || !operandsAgree({{logits, role::logits.dims},
+                                   {out, role::expertOut.dims},
+                                   {yv, "BMD"}},
+                                  true))
       return fail();
     result = CombineOp::create(b, loc, logits, out, Value());
   }
@@ -715,7 +724,8 @@ bool Raiser::raiseFromDispatch(Value sv) {
     routerLists.push_back(matchRouter(eb, d.logits, d.st));
     for (RouterMatch &r : routerLists.back()) {
       State s = r.st;
-      if (s.finalize() && routerOk(r, s) && canMaterialize(d.x, "BMD", s)) {
+      if (s.finalize() && routerOk(r, s) &&
+          canMaterialize(d.x, role::x.dims, s)) {
         bestD = &d;
         bestR = &r;
         bestSt = s;
@@ -725,8 +735,8 @@ bool Raiser::raiseFromDispatch(Value sv) {
     if (bestR)
       break;
     State s = d.st;
-    if (!bestD && s.finalize() && canMaterialize(d.x, "BMD", s) &&
-        canMaterialize(d.logits, "BMNP", s)) {
+    if (!bestD && s.finalize() && canMaterialize(d.x, role::x.dims, s) &&
+        canMaterialize(d.logits, role::logits.dims, s)) {
       bestD = &d;
       bestSt = s;
     }
@@ -738,9 +748,11 @@ bool Raiser::raiseFromDispatch(Value sv) {
   CreatedOps created;
   OpBuilder b(anchor, &created);
   Value logits = logitsOf(b, loc, bestR, bestD->logits, bestSt);
-  Value x = materialize(b, loc, bestD->x, "BMD", bestSt);
-  if (!logits || !operandsAgree({{logits, "BMNP"}, {x, "BMD"}, {sv, "BNPD"}},
-                                true)) {
+  Value x = materialize(b, loc, bestD->x, role::x.dims, bestSt);
+  if (!logits ||
+      !operandsAgree(
+          {{logits, role::logits.dims}, {x, role::x.dims}, {sv, "BNPD"}},
+          true)) {
     rollback(created.ops);
     return false;
   }

@@ -12,6 +12,7 @@
 
 #include "RaiseMatch.h"
 
+#include "softmoe/Dialect/SoftMoE/IR/OperandRoles.h"
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
 
 namespace mlir::softmoe::raise {
@@ -37,10 +38,6 @@ struct ExpertMatch {
   State st;
   const Expr *slots, *w1, *b1, *w2, *b2;
   Activation act;
-
-  /// The letters of w1 and b1: G (= 2H) for a gated activation.
-  StringRef w1Letters() const;
-  StringRef b1Letters() const;
 };
 
 /// Every way `out` (letters BNPD) is the expert MLP of CONTRACT.md with one
