@@ -248,22 +248,6 @@ static Expected<LayerConfig> configFromFlags() {
   return config;
 }
 
-/// The layer's description for the AOT compiler.
-static LayerSpec layerSpec(const LayerConfig &config) {
-  LayerSpec spec;
-  spec.batch = config.shape.batch;
-  spec.tokens = config.shape.tokens;
-  spec.dim = config.shape.dim;
-  spec.experts = config.shape.experts;
-  spec.slots = config.shape.slots;
-  spec.hidden = config.shape.hidden;
-  spec.dtype = elementKindName(config.dtype).str();
-  spec.activation = config.activation;
-  spec.normalize = config.normalize;
-  spec.mask = config.mask;
-  return spec;
-}
-
 /// The attributes every JSON line starts with: the tool, the target and the
 /// layer (shape and options), for the CPU and CUDA paths alike.
 static void writeLayerAttributes(llvm::json::OStream &json,
@@ -342,7 +326,7 @@ static std::optional<Failure> runCuda(LayerConfig &config) {
   CudaAotResult built;
   std::string error;
   double start = nowMs();
-  if (failed(buildCudaAotExecutable(**module, layerSpec(config), options,
+  if (failed(buildCudaAotExecutable(**module, config, options,
                                     std::string(exe), built, error))) {
     bool missing = error.find("runtime library is missing") !=
                    std::string::npos;
