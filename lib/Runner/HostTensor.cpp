@@ -4,7 +4,7 @@
 
 #include "softmoe/Support/FloatRounding.h"
 
-#include "mlir/IR/Types.h"
+#include "mlir/Support/LLVM.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/MathExtras.h"
@@ -19,45 +19,6 @@ using llvm::Expected;
 using llvm::toString;
 using namespace mlir;
 using namespace mlir::softmoe;
-
-StringRef mlir::softmoe::elementKindName(ElementKind kind) {
-  switch (kind) {
-  case ElementKind::F32:
-    return "f32";
-  case ElementKind::BF16:
-    return "bf16";
-  case ElementKind::F16:
-    return "f16";
-  case ElementKind::I1:
-    return "i1";
-  }
-  llvm_unreachable("unknown ElementKind");
-}
-
-unsigned mlir::softmoe::elementKindSize(ElementKind kind) {
-  switch (kind) {
-  case ElementKind::F32:
-    return 4;
-  case ElementKind::BF16:
-  case ElementKind::F16:
-    return 2;
-  case ElementKind::I1:
-    return 1;
-  }
-  llvm_unreachable("unknown ElementKind");
-}
-
-std::optional<ElementKind> mlir::softmoe::elementKindOf(mlir::Type type) {
-  if (type.isF32())
-    return ElementKind::F32;
-  if (type.isBF16())
-    return ElementKind::BF16;
-  if (type.isF16())
-    return ElementKind::F16;
-  if (type.isInteger(1))
-    return ElementKind::I1;
-  return std::nullopt;
-}
 
 Expected<HostTensor> HostTensor::allocate(ElementKind kind,
                                           ArrayRef<int64_t> shape) {

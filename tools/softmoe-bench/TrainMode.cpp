@@ -152,7 +152,7 @@ Error mlir::softmoe::runTrainMode(
   }
 
   // The backward does two contractions for each of the forward's.
-  double flops = 3 * layerFlops(config.shape, config.activation);
+  double flops = 3 * layerFlops(config);
   double stepMs = fwdStats->medianMs + vjpStats->medianMs;
   llvm::json::OStream json(llvm::outs());
   json.object([&] {

@@ -213,15 +213,10 @@ static Expected<LayerInputs> layerInputs(LayerConfig &config) {
 static Expected<LayerConfig> configFromFlags() {
   LayerConfig config;
   config.shape = {batch, tokens, dim, experts, slots, hidden};
-  if (dtype == "f32")
-    config.dtype = ElementKind::F32;
-  else if (dtype == "bf16")
-    config.dtype = ElementKind::BF16;
-  else if (dtype == "f16")
-    config.dtype = ElementKind::F16;
-  else
-    return llvm::createStringError("--dtype must be f32, bf16 or f16, not '" +
-                                   dtype + "'");
+  Expected<ElementKind> kind = parseLayerDType(dtype);
+  if (!kind)
+    return kind.takeError();
+  config.dtype = *kind;
   std::optional<Activation> act = symbolizeActivation(activation);
   if (!act)
     return llvm::createStringError("--activation must be " +
@@ -248,25 +243,9 @@ static Expected<LayerConfig> configFromFlags() {
       return std::move(err);
   // With --inputs the files set the shape; the flags are checked otherwise.
   if (inputsDir.empty())
-    if (Error err = checkLayerShape(config.shape, config.activation))
+    if (Error err = checkLayerConfig(config))
       return std::move(err);
   return config;
-}
-
-/// The layer's description for the AOT compiler.
-static LayerSpec layerSpec(const LayerConfig &config) {
-  LayerSpec spec;
-  spec.batch = config.shape.batch;
-  spec.tokens = config.shape.tokens;
-  spec.dim = config.shape.dim;
-  spec.experts = config.shape.experts;
-  spec.slots = config.shape.slots;
-  spec.hidden = config.shape.hidden;
-  spec.dtype = elementKindName(config.dtype).str();
-  spec.activation = config.activation;
-  spec.normalize = config.normalize;
-  spec.mask = config.mask;
-  return spec;
 }
 
 /// The attributes every JSON line starts with: the tool, the target and the
@@ -347,7 +326,7 @@ static std::optional<Failure> runCuda(LayerConfig &config) {
   CudaAotResult built;
   std::string error;
   double start = nowMs();
-  if (failed(buildCudaAotExecutable(**module, layerSpec(config), options,
+  if (failed(buildCudaAotExecutable(**module, config, options,
                                     std::string(exe), built, error))) {
     bool missing = error.find("runtime library is missing") !=
                    std::string::npos;
@@ -449,7 +428,7 @@ static std::optional<Failure> runCuda(LayerConfig &config) {
                             "nonfinite_outputs"})
       if (const llvm::json::Value *v = ran.get(key))
         json.attribute(key, *v);
-    json.attribute("flops", layerFlops(config.shape, config.activation));
+    json.attribute("flops", layerFlops(config));
   });
   llvm::outs() << "\n";
   llvm::outs().flush();
@@ -479,7 +458,7 @@ static void writeCpuJson(const LayerConfig &config,
                          const CPUPipelineOptions &options,
                          const TimingStats &stats, double compileMs,
                          const HostTensor &y, int64_t ranks) {
-  double flops = layerFlops(config.shape, config.activation);
+  double flops = layerFlops(config);
   llvm::json::OStream json(llvm::outs());
   json.object([&] {
     writeLayerAttributes(json, target.getValue(), config);

@@ -21,7 +21,6 @@
 #include "softmoe/GPU/AotCompiler.h"
 #include "softmoe/InitSoftMoE.h"
 #include "softmoe/Runner/JitRunner.h"
-#include "softmoe/Runner/SoftMoELayer.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -42,7 +41,10 @@ using namespace mlir::softmoe;
 }
 
 int main(int argc, char **argv) {
-  LayerSpec spec;
+  // No shape defaults here: every size flag is required for a layer.
+  LayerConfig config;
+  config.shape = {0, 0, 0, 0, 0, 0};
+  std::string dtype = "f32";
   CudaAotOptions options;
   std::string out, inputMlir, entry;
   auto value = [&](int &i) -> std::string {
@@ -71,31 +73,31 @@ int main(int argc, char **argv) {
       return 0;
     }
     if (a == "--batch")
-      spec.batch = integer(i);
+      config.shape.batch = integer(i);
     else if (a == "--tokens")
-      spec.tokens = integer(i);
+      config.shape.tokens = integer(i);
     else if (a == "--dim")
-      spec.dim = integer(i);
+      config.shape.dim = integer(i);
     else if (a == "--experts")
-      spec.experts = integer(i);
+      config.shape.experts = integer(i);
     else if (a == "--slots")
-      spec.slots = integer(i);
+      config.shape.slots = integer(i);
     else if (a == "--hidden")
-      spec.hidden = integer(i);
+      config.shape.hidden = integer(i);
     else if (a == "--dtype")
-      spec.dtype = value(i);
+      dtype = value(i);
     else if (a == "--activation") {
       std::string v = value(i);
       std::optional<Activation> act = symbolizeActivation(v);
       if (!act)
         die("--activation must be " + activationNameList() + ", not '" + v +
             "'");
-      spec.activation = *act;
+      config.activation = *act;
     }
     else if (a == "--normalize")
-      spec.normalize = true;
+      config.normalize = true;
     else if (a == "--mask")
-      spec.mask = true;
+      config.mask = true;
     else if (a == "--aot-out")
       out = value(i);
     else if (a == "--input-mlir")
@@ -119,8 +121,14 @@ int main(int argc, char **argv) {
   bool generic = !entry.empty();
   if (generic && inputMlir.empty())
     die("--entry needs --input-mlir");
-  if (!generic && failed(verifyLayerSpec(spec, error)))
-    die(error);
+  if (!generic) {
+    llvm::Expected<ElementKind> kind = parseLayerDType(dtype);
+    if (!kind)
+      die(llvm::toString(kind.takeError()));
+    config.dtype = *kind;
+    if (llvm::Error err = checkLayerConfig(config))
+      die(llvm::toString(std::move(err)));
+  }
 
   DialectRegistry registry;
   registerRunnerDialects(registry);
@@ -129,15 +137,6 @@ int main(int argc, char **argv) {
 
   OwningOpRef<ModuleOp> module;
   if (inputMlir.empty()) {
-    LayerConfig config;
-    config.shape = {spec.batch, spec.tokens, spec.dim,
-                    spec.experts, spec.slots, spec.hidden};
-    config.dtype = spec.dtype == "bf16"  ? ElementKind::BF16
-                   : spec.dtype == "f16" ? ElementKind::F16
-                                         : ElementKind::F32;
-    config.activation = spec.activation;
-    config.normalize = spec.normalize;
-    config.mask = spec.mask;
     auto built = buildLayerModule(&context, config);
     if (!built)
       die(llvm::toString(built.takeError()));
@@ -160,12 +159,12 @@ int main(int argc, char **argv) {
   CudaAotResult result;
   if (generic ? failed(buildCudaAotExecutableForFunction(
                     *module, entry, options, out, result, error))
-              : failed(buildCudaAotExecutable(*module, spec, options, out,
+              : failed(buildCudaAotExecutable(*module, config, options, out,
                                               result, error)))
     die(error);
   std::printf("{\"aot_out\": \"%s\", \"compile_ms\": %.3f, \"kernels\": "
               "\"%s\", \"target\": \"cuda\", \"dtype\": \"%s\"}\n",
               out.c_str(), result.compileMs, result.kernels.c_str(),
-              generic ? "any" : spec.dtype.c_str());
+              generic ? "any" : elementKindName(config.dtype).data());
   return 0;
 }

@@ -12,7 +12,7 @@
 #ifndef SOFTMOE_GPU_AOTCOMPILER_H
 #define SOFTMOE_GPU_AOTCOMPILER_H
 
-#include "softmoe/Dialect/SoftMoE/IR/Activation.h"
+#include "softmoe/Dialect/SoftMoE/IR/LayerConfig.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -21,17 +21,6 @@
 #include <vector>
 
 namespace mlir::softmoe {
-
-/// The layer an AOT executable computes (CONTRACT.md's letters).
-struct LayerSpec {
-  int64_t batch = 0, tokens = 0, dim = 0, experts = 0, slots = 0, hidden = 0;
-  std::string dtype = "f32"; // f32, bf16, f16
-  Activation activation = Activation::gelu_tanh;
-  bool normalize = false, mask = false;
-};
-
-/// Checks sizes and dtype; returns a one-line reason on failure.
-LogicalResult verifyLayerSpec(const LayerSpec &spec, std::string &error);
 
 struct CudaAotOptions {
   /// Chips to assemble cubins for; PTX is always embedded too. sm_90a is
@@ -53,10 +42,12 @@ struct CudaAotResult {
   std::string kernels;  // what got embedded, e.g. "cubin sm_80 sm_90 + ptx"
 };
 
-/// Compiles the layer `module` (softmoe::buildLayerModule of the runner, or
-/// the same function at the linalg level) for `spec` and links the executable `outPath`. On
-/// failure returns a one-line reason and leaves no file at `outPath`.
-LogicalResult buildCudaAotExecutable(ModuleOp module, const LayerSpec &spec,
+/// Compiles the layer `module` (buildLayerModule of `config`, or the same
+/// function at the linalg level) for `config` (checkLayerConfig; static
+/// shapes) and links the executable `outPath`. On failure returns a one-line
+/// reason and leaves no file at `outPath`.
+LogicalResult buildCudaAotExecutable(ModuleOp module,
+                                     const LayerConfig &config,
                                      const CudaAotOptions &options,
                                      const std::string &outPath,
                                      CudaAotResult &result,

@@ -9,6 +9,7 @@
 #ifndef SOFTMOE_RUNNER_HOSTTENSOR_H
 #define SOFTMOE_RUNNER_HOSTTENSOR_H
 
+#include "softmoe/Support/ElementKind.h"
 #include "softmoe/Support/Npy.h"
 
 #include "llvm/ADT/ArrayRef.h"
@@ -20,21 +21,7 @@
 #include <cstdlib>
 #include <memory>
 
-namespace mlir {
-class Type;
-} // namespace mlir
-
 namespace mlir::softmoe {
-
-/// Element types of tensors that cross the boundary of compiled code.
-enum class ElementKind { F32, BF16, F16, I1 };
-
-/// "f32", "bf16", "f16", "i1".
-llvm::StringRef elementKindName(ElementKind kind);
-/// Bytes per element in memory (i1 takes a byte).
-unsigned elementKindSize(ElementKind kind);
-/// The kind of an MLIR element type, or std::nullopt for any other type.
-std::optional<ElementKind> elementKindOf(mlir::Type type);
 
 class HostTensor {
 public:

@@ -1,60 +1,21 @@
 //===- SoftMoELayer.h - One Soft MoE layer, built and fed -------*- C++ -*-===//
 //
-// What softmoe-bench runs: the layer of CONTRACT.md at concrete shapes, built
-// with the C++ op builders as func.func @softmoe_layer(x, phi, w1, b1, w2, b2
-// [, scale] [, mask]) -> y, and its inputs, either random (the distributions
-// of softmoe_ref.py's make_inputs) or read from a folder of .npy files.
+// What softmoe-bench runs: the layer of CONTRACT.md at concrete shapes
+// (LayerConfig and buildLayerModule, softmoe/Dialect/SoftMoE/IR/LayerConfig.h)
+// and its inputs, either random (the distributions of softmoe_ref.py's
+// make_inputs) or read from a folder of .npy files.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef SOFTMOE_RUNNER_SOFTMOELAYER_H
 #define SOFTMOE_RUNNER_SOFTMOELAYER_H
 
-#include "softmoe/Dialect/SoftMoE/IR/Activation.h"
-#include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
+#include "softmoe/Dialect/SoftMoE/IR/LayerConfig.h"
 #include "softmoe/Runner/HostTensor.h"
-
-#include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/OwningOpRef.h"
 
 #include <optional>
 
 namespace mlir::softmoe {
-
-struct LayerShape {
-  int64_t batch = 8, tokens = 196, dim = 384, experts = 32, slots = 4,
-          hidden = 1536;
-};
-
-struct LayerConfig {
-  /// H is the hidden width: w2 is [N, H, D]; a gated activation's w1 and b1
-  /// are 2H wide (Activation.h).
-  LayerShape shape;
-  ElementKind dtype = ElementKind::F32; // F32, BF16 or F16
-  mlir::softmoe::Activation activation = mlir::softmoe::Activation::gelu_tanh;
-  bool normalize = false;
-  bool mask = false;
-  /// Build B and M as dynamic (`?`) dimensions; the shape is then only the
-  /// inputs' (buildLayerModule still checks it).
-  bool dynamicBatchTokens = false;
-};
-
-/// FLOPs of one forward pass, as CONTRACT.md counts them:
-/// 2*B*M*D*S*3 + 2*B*S*D*H*2 with S = N*P; a gated activation's first layer
-/// is 2H wide, so its experts count 2*B*S*D*H*3.
-double layerFlops(const LayerShape &shape,
-                  Activation activation = Activation::gelu_tanh);
-
-/// Checks that every dimension is positive and the tensors fit in memory.
-llvm::Error checkLayerShape(const LayerShape &shape,
-                            Activation activation = Activation::gelu_tanh);
-
-/// The name of the function buildLayerModule creates.
-inline constexpr llvm::StringLiteral kLayerFunctionName = "softmoe_layer";
-
-/// Builds the layer as a verified module (softmoe.layer in a func.func).
-llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
-buildLayerModule(mlir::MLIRContext *ctx, const LayerConfig &config);
 
 struct LayerInputs {
   HostTensor x, phi, w1, b1, w2, b2;

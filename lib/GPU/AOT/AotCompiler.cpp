@@ -4,6 +4,7 @@
 
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
 #include "softmoe/Pipelines/GPUPipeline.h"
+#include "softmoe/Runtime/AotConfig.h"
 #include "softmoe/Support/DiagnosticCollector.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -46,25 +47,6 @@
 using namespace mlir;
 using namespace mlir::softmoe;
 
-LogicalResult mlir::softmoe::verifyLayerSpec(const LayerSpec &spec,
-                                             std::string &error) {
-  const std::pair<const char *, int64_t> sizes[] = {
-      {"batch", spec.batch},     {"tokens", spec.tokens},
-      {"dim", spec.dim},         {"experts", spec.experts},
-      {"slots", spec.slots},     {"hidden", spec.hidden}};
-  for (auto [name, v] : sizes) {
-    if (v <= 0) {
-      error = std::string("--") + name + " must be a positive integer";
-      return failure();
-    }
-  }
-  if (spec.dtype != "f32" && spec.dtype != "bf16" && spec.dtype != "f16") {
-    error = "--dtype must be f32, bf16 or f16, not '" + spec.dtype + "'";
-    return failure();
-  }
-  return success();
-}
-
 namespace {
 
 std::string findOnPath(ArrayRef<StringRef> names) {
@@ -72,6 +54,21 @@ std::string findOnPath(ArrayRef<StringRef> names) {
     if (auto found = llvm::sys::findProgramByName(name))
       return *found;
   return std::string();
+}
+
+/// SoftMoEAotDType (AotConfig.h) of an element kind.
+int aotDType(ElementKind kind) {
+  switch (kind) {
+  case ElementKind::F32:
+    return SOFTMOE_AOT_F32;
+  case ElementKind::BF16:
+    return SOFTMOE_AOT_BF16;
+  case ElementKind::F16:
+    return SOFTMOE_AOT_F16;
+  case ElementKind::I1:
+    return SOFTMOE_AOT_I1;
+  }
+  llvm_unreachable("unknown ElementKind");
 }
 
 /// One argument of the compiled function as AotConfig.h describes it.
@@ -95,20 +92,13 @@ LogicalResult describeArgs(func::FuncOp func, ArrayRef<std::string> names,
       return failure();
     }
     AotArg arg;
-    Type e = tensor.getElementType();
-    if (e.isF32())
-      arg.dtype = 0;
-    else if (e.isBF16())
-      arg.dtype = 1;
-    else if (e.isF16())
-      arg.dtype = 2;
-    else if (e.isInteger(1))
-      arg.dtype = 3;
-    else {
+    std::optional<ElementKind> kind = elementKindOf(tensor.getElementType());
+    if (!kind) {
       error = "@" + func.getName().str() +
               ": element types must be f32, bf16, f16 or i1";
       return failure();
     }
+    arg.dtype = aotDType(*kind);
     arg.isOutput = isOutput;
     arg.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
     size_t position = args.size();
@@ -139,7 +129,7 @@ constexpr llvm::StringLiteral kSm90aSuffix = "__sm90a";
 LogicalResult addAotEntryPoints(llvm::Module &m, StringRef entryName,
                                 StringRef hopperEntry,
                                 ArrayRef<AotArg> aotArgs,
-                                const LayerSpec *spec,
+                                const LayerConfig *layer,
                                 const CudaAotResult &result,
                                 std::string &error) {
   llvm::LLVMContext &ctx = m.getContext();
@@ -200,20 +190,22 @@ LogicalResult addAotEntryPoints(llvm::Module &m, StringRef entryName,
       m, argsArrayType, true, llvm::GlobalValue::PrivateLinkage,
       llvm::ConstantArray::get(argsArrayType, argConstants),
       "softmoe_aot_args");
-  LayerSpec none;
-  const LayerSpec &l = spec ? *spec : none;
-  int dtype = l.dtype == "bf16" ? 1 : l.dtype == "f16" ? 2 : 0;
+  // Any other function: zero sizes, f32 and the default activation.
+  LayerConfig none;
+  none.shape = {0, 0, 0, 0, 0, 0};
+  const LayerConfig &l = layer ? *layer : none;
+  const LayerShape &s = l.shape;
   llvm::Constant *fields[] = {
-      llvm::ConstantInt::get(i32, spec != nullptr),
+      llvm::ConstantInt::get(i32, layer != nullptr),
       llvm::ConstantInt::get(i32, aotArgs.size()),
       argsArray,
-      llvm::ConstantInt::get(i64, l.batch),
-      llvm::ConstantInt::get(i64, l.tokens),
-      llvm::ConstantInt::get(i64, l.dim),
-      llvm::ConstantInt::get(i64, l.experts),
-      llvm::ConstantInt::get(i64, l.slots),
-      llvm::ConstantInt::get(i64, l.hidden),
-      llvm::ConstantInt::get(i32, dtype),
+      llvm::ConstantInt::get(i64, s.batch),
+      llvm::ConstantInt::get(i64, s.tokens),
+      llvm::ConstantInt::get(i64, s.dim),
+      llvm::ConstantInt::get(i64, s.experts),
+      llvm::ConstantInt::get(i64, s.slots),
+      llvm::ConstantInt::get(i64, s.hidden),
+      llvm::ConstantInt::get(i32, aotDType(l.dtype)),
       llvm::ConstantInt::get(i32, l.normalize),
       llvm::ConstantInt::get(i32, l.mask),
       str(stringifyActivation(l.activation)),
@@ -309,7 +301,7 @@ std::string describeKernels(ModuleOp module,
 } // namespace
 
 static LogicalResult buildExecutable(ModuleOp module, StringRef entry,
-                                     const LayerSpec *spec,
+                                     const LayerConfig *layer,
                                      const CudaAotOptions &options,
                                      const std::string &outPath,
                                      CudaAotResult &result,
@@ -321,11 +313,11 @@ static LogicalResult buildExecutable(ModuleOp module, StringRef entry,
     return failure();
   }
   SmallVector<std::string> names;
-  if (spec) {
+  if (layer) {
     names = {"x", "phi", "w1", "b1", "w2", "b2"};
-    if (spec->normalize)
+    if (layer->normalize)
       names.push_back("scale");
-    if (spec->mask)
+    if (layer->mask)
       names.push_back("mask");
     names.push_back("y");
   }
@@ -451,7 +443,7 @@ static LogicalResult buildExecutable(ModuleOp module, StringRef entry,
           std::chrono::steady_clock::now() - t0)
           .count();
   if (failed(addAotEntryPoints(*host, syncChips.empty() ? "" : entry,
-                               hopperEntry, aotArgs, spec, result, error)) ||
+                               hopperEntry, aotArgs, layer, result, error)) ||
       failed(emitObject(*host, objPath, error)))
     return failure();
   result.compileMs = std::chrono::duration<double, std::milli>(
@@ -503,12 +495,18 @@ static LogicalResult buildExecutable(ModuleOp module, StringRef entry,
 }
 
 LogicalResult mlir::softmoe::buildCudaAotExecutable(
-    ModuleOp module, const LayerSpec &spec, const CudaAotOptions &options,
+    ModuleOp module, const LayerConfig &config, const CudaAotOptions &options,
     const std::string &outPath, CudaAotResult &result, std::string &error) {
-  if (failed(verifyLayerSpec(spec, error)))
+  if (llvm::Error err = checkLayerConfig(config)) {
+    error = llvm::toString(std::move(err));
     return failure();
-  return buildExecutable(module, "softmoe_layer", &spec, options, outPath,
-                         result, error);
+  }
+  if (config.dynamicBatchTokens) {
+    error = "an AOT executable needs static batch and tokens sizes";
+    return failure();
+  }
+  return buildExecutable(module, kLayerFunctionName, &config, options,
+                         outPath, result, error);
 }
 
 LogicalResult mlir::softmoe::buildCudaAotExecutableForFunction(
