@@ -1,7 +1,8 @@
 /*===-- softmoe-c/Passes.h - C API of the softmoe passes ----------*- C -*-===*\
 |*                                                                            *|
-|* Generated from the two Passes.td files: mlirRegisterSoftMoEPasses() and    *|
-|* mlirRegisterSoftMoEConversionPasses() register their passes, and for each  *|
+|* Generated from the three Passes.td files: mlirRegisterSoftMoEPasses(),     *|
+|* mlirRegisterSoftMoEConversionPasses() and                                  *|
+|* mlirRegisterSoftMoETransformsPasses() register their passes, and for each  *|
 |* pass mlirCreate<Prefix><Def>() creates it (for mlirPassManagerAddOwnedPass)*|
 |* and mlirRegister<Prefix><Def>() registers it alone, e.g.                   *|
 |* mlirCreateSoftMoESoftMoEDecompose() and                                    *|
@@ -18,6 +19,7 @@
 
 #include "softmoe/Conversion/Passes.capi.h.inc"
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.capi.h.inc"
+#include "softmoe/Transforms/Passes.capi.h.inc"
 
 #ifdef __cplusplus
 extern "C" {

@@ -5,6 +5,7 @@
 #include "softmoe/Conversion/Passes.h"
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.h"
 #include "softmoe/InitSoftMoE.h"
+#include "softmoe/Transforms/Passes.h"
 
 #include "mlir/CAPI/Pass.h"
 #include "mlir/Pass/Pass.h"
@@ -15,6 +16,7 @@ using namespace mlir::softmoe;
 extern "C" {
 #include "softmoe/Conversion/Passes.capi.cpp.inc"
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.capi.cpp.inc"
+#include "softmoe/Transforms/Passes.capi.cpp.inc"
 }
 
 void mlirRegisterAllSoftMoEPasses(void) {

@@ -76,9 +76,9 @@ void CPUCodegenPass::runOnOperation() {
   func::FuncOp func = getOperation();
   IRRewriter rewriter(&getContext());
 
-  std::optional<CPUTarget> cpu = CPUTarget::get(target);
-  if (!cpu) {
-    func.emitError() << "softmoe-cpu-codegen: unknown target '" << target
+  std::optional<CPUTarget> cpuTarget = CPUTarget::get(cpu);
+  if (!cpuTarget) {
+    func.emitError() << "softmoe-cpu-codegen: unknown cpu '" << cpu
                      << "' (expected " << CPUTarget::knownNames() << ")";
     return signalPassFailure();
   }
@@ -124,7 +124,7 @@ void CPUCodegenPass::runOnOperation() {
   // loop lowering after this pass still handles every linalg op, so an
   // unexpected IR shape costs speed, never correctness.
   CodegenOptions options;
-  options.target = &*cpu;
+  options.target = &*cpuTarget;
   options.tileOverride = tileOverride;
   options.threads = threads;
   options.minParallelWork = minParallelWork;

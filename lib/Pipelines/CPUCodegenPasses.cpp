@@ -2,7 +2,7 @@
 //
 // The CPU code generation seam of softmoe-cpu-pipeline:
 //
-//   softmoe-cpu-codegen{target=cpu threads register-tile stream-block} (func)
+//   softmoe-cpu-codegen{cpu threads register-tile stream-block} (func)
 //     tiles, fuses and vectorizes every linalg op into register-tiled vector
 //     kernels (dynamic extents peeled); threads > 1 distributes outer loops
 //     with scf.forall
@@ -34,7 +34,7 @@ void mlir::softmoe::addCPUCodegenPasses(OpPassManager &pm,
                                         const CPUPipelineOptions &options) {
   if (options.vectorize) {
     SoftMoECPUCodegenOptions codegen;
-    codegen.target = options.cpu;
+    codegen.cpu = options.cpu;
     codegen.threads = options.threads;
     codegen.registerTile = options.registerTile;
     codegen.streamBlock = options.streamBlock;

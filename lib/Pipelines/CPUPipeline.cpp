@@ -17,6 +17,7 @@
 
 #include "softmoe/Conversion/Passes.h"
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.h"
+#include "softmoe/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"

@@ -17,6 +17,7 @@
 #include "softmoe/Conversion/Passes.h"
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.h"
 #include "softmoe/GPU/Passes.h"
+#include "softmoe/Transforms/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"

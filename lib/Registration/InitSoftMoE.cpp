@@ -4,6 +4,7 @@
 
 #include "softmoe/Codegen/Passes.h"
 #include "softmoe/Conversion/Passes.h"
+#include "softmoe/Transforms/Passes.h"
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
 #include "softmoe/Dialect/SoftMoE/Transforms/Passes.h"
 #include "softmoe/GPU/Passes.h"
@@ -26,6 +27,7 @@ void mlir::softmoe::registerAllSoftMoEPasses() {
   registerSoftMoEPasses();
   registerSoftMoECodegenPasses();
   registerSoftMoEConversionPasses();
+  registerSoftMoETransformsPasses();
   registerSoftMoECPUPipeline();
   registerSoftMoEGPUPasses();
   registerSoftMoEGPUPipeline();

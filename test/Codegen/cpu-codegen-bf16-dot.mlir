@@ -1,6 +1,6 @@
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512bf16}),canonicalize,cse)" | FileCheck %s --check-prefix=DOT
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512}),canonicalize,cse)" | FileCheck %s --check-prefix=FMA
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512bf16 stream-block=5}),canonicalize,cse)" | FileCheck %s --check-prefix=ODD
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512bf16}),canonicalize,cse)" | FileCheck %s --check-prefix=DOT
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512}),canonicalize,cse)" | FileCheck %s --check-prefix=FMA
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512bf16 stream-block=5}),canonicalize,cse)" | FileCheck %s --check-prefix=ODD
 // RUN: softmoe-opt %s --softmoe-cpu-pipeline="cpu=avx512bf16" | FileCheck %s --check-prefix=LLVM
 
 // bf16 x bf16 -> f32 contractions on a CPU with AVX512-BF16: the reduction

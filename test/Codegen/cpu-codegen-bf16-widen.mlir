@@ -1,6 +1,6 @@
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx2 stop-after=tile}))" | FileCheck %s --check-prefix=AVX2
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512bf16 stop-after=tile}))" | FileCheck %s --check-prefix=DOT
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx2}),canonicalize,cse)" | FileCheck %s --check-prefix=VEC
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx2 stop-after=tile}))" | FileCheck %s --check-prefix=AVX2
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512bf16 stop-after=tile}))" | FileCheck %s --check-prefix=DOT
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx2}),canonicalize,cse)" | FileCheck %s --check-prefix=VEC
 
 // Without a bf16 (or f16) dot instruction, the row operand of a contraction
 // into f32 is widened to an f32 copy once, by a kernel of its own, and the

@@ -1,6 +1,6 @@
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512 stream-block=0}),canonicalize,cse)" | FileCheck %s --check-prefix=PEEL
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512}),canonicalize,cse)" | FileCheck %s --check-prefix=VERSIONS
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512 threads=2 stream-block=0}),canonicalize,cse)" | FileCheck %s --check-prefix=THREADS
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512 stream-block=0}),canonicalize,cse)" | FileCheck %s --check-prefix=PEEL
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512}),canonicalize,cse)" | FileCheck %s --check-prefix=VERSIONS
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512 threads=2 stream-block=0}),canonicalize,cse)" | FileCheck %s --check-prefix=THREADS
 
 // A dynamic row count (a `?` batch or token count) gets the register tile of
 // the static kernels: the row loop is peeled at a multiple of the tile's 8

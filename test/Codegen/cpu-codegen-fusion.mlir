@@ -1,4 +1,4 @@
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512}),canonicalize,cse)" | FileCheck %s
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512}),canonicalize,cse)" | FileCheck %s
 
 // The first expert GEMM as the lowering writes it: the bias broadcast that
 // initializes h, the contraction (a generic, per expert), and the activation

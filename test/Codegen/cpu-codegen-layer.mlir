@@ -1,4 +1,4 @@
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(softmoe-decompose,convert-softmoe-to-linalg,canonicalize,one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},canonicalize,cse,buffer-deallocation-pipeline,convert-bufferization-to-memref,func.func(softmoe-cpu-codegen{target=avx2 threads=2}),canonicalize,cse)" | FileCheck %s --strict-whitespace
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(softmoe-decompose,convert-softmoe-to-linalg,canonicalize,one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},canonicalize,cse,buffer-deallocation-pipeline,convert-bufferization-to-memref,func.func(softmoe-cpu-codegen{cpu=avx2 threads=2}),canonicalize,cse)" | FileCheck %s --strict-whitespace
 // RUN: softmoe-opt %s --softmoe-cpu-pipeline="cpu=avx2 threads=2" | FileCheck %s --check-prefix=OMP
 // RUN: softmoe-opt %s --softmoe-cpu-pipeline="cpu=avx2 threads=1" | FileCheck %s --check-prefix=ONE
 

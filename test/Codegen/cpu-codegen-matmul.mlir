@@ -1,6 +1,6 @@
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512}),canonicalize,cse)" | FileCheck %s --check-prefix=AVX512
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx2}),canonicalize,cse)" | FileCheck %s --check-prefix=AVX2
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512 register-tile=4x32}),canonicalize,cse)" | FileCheck %s --check-prefix=OVERRIDE
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512}),canonicalize,cse)" | FileCheck %s --check-prefix=AVX512
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx2}),canonicalize,cse)" | FileCheck %s --check-prefix=AVX2
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512 register-tile=4x32}),canonicalize,cse)" | FileCheck %s --check-prefix=OVERRIDE
 
 // A 32x384 @ 384x1536 matmul (one expert of S-32): the register tile's
 // accumulators are iter_args of the reduction loop, updated by FMAs on

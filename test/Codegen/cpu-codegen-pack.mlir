@@ -1,6 +1,6 @@
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx2 threads=2 pack-panels=true}),canonicalize,cse)" | FileCheck %s
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx2 threads=1 pack-panels=true}),canonicalize,cse)" | FileCheck %s --check-prefix=SERIAL
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx2 threads=2}),canonicalize,cse)" | FileCheck %s --check-prefix=OFF
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx2 threads=2 pack-panels=true}),canonicalize,cse)" | FileCheck %s
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx2 threads=1 pack-panels=true}),canonicalize,cse)" | FileCheck %s --check-prefix=SERIAL
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx2 threads=2}),canonicalize,cse)" | FileCheck %s --check-prefix=OFF
 
 // Packed panels. @experts is S-32's first expert GEMM: 32 rows (8 strips of
 // the 4x24 AVX2 tile) against 384 x 1536 weights per expert, whose rows are

@@ -1,4 +1,4 @@
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512}),canonicalize,cse)" 2>&1 | FileCheck %s
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512}),canonicalize,cse)" 2>&1 | FileCheck %s
 
 // Shapes that once broke the code generation (each must be vectorized, with
 // no fallback warning):

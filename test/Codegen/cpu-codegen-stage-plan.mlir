@@ -1,6 +1,6 @@
-// RUN: softmoe-opt %S/Inputs/stage-matmul.mlir --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512 stop-after=plan}))" | FileCheck %s --check-prefix=MM
-// RUN: softmoe-opt %S/Inputs/stage-matmul.mlir --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx2 threads=2 min-parallel-work=0 pack-panels=true stop-after=plan}))" | FileCheck %s --check-prefix=AVX2
-// RUN: softmoe-opt %S/Inputs/stage-layer.mlir --pass-pipeline="builtin.module(softmoe-decompose,convert-softmoe-to-linalg,canonicalize,one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},canonicalize,cse,buffer-deallocation-pipeline,convert-bufferization-to-memref,func.func(softmoe-cpu-codegen{target=avx512 stop-after=plan}))" | FileCheck %s --check-prefix=LAYER
+// RUN: softmoe-opt %S/Inputs/stage-matmul.mlir --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512 stop-after=plan}))" | FileCheck %s --check-prefix=MM
+// RUN: softmoe-opt %S/Inputs/stage-matmul.mlir --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx2 threads=2 min-parallel-work=0 pack-panels=true stop-after=plan}))" | FileCheck %s --check-prefix=AVX2
+// RUN: softmoe-opt %S/Inputs/stage-layer.mlir --pass-pipeline="builtin.module(softmoe-decompose,convert-softmoe-to-linalg,canonicalize,one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},canonicalize,cse,buffer-deallocation-pipeline,convert-bufferization-to-memref,func.func(softmoe-cpu-codegen{cpu=avx512 stop-after=plan}))" | FileCheck %s --check-prefix=LAYER
 
 // The plan stage (KernelPlan.cpp) only decides: every kernel root carries its
 // plan (softmoe.plan: tile sizes per loop dimension, the parallel loops'

@@ -1,5 +1,5 @@
-// RUN: softmoe-opt %S/Inputs/stage-matmul.mlir --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512 stop-after=register}))" | FileCheck %s --check-prefix=MM
-// RUN: softmoe-opt %S/Inputs/stage-layer.mlir --pass-pipeline="builtin.module(softmoe-decompose,convert-softmoe-to-linalg,canonicalize,one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},canonicalize,cse,buffer-deallocation-pipeline,convert-bufferization-to-memref,func.func(softmoe-cpu-codegen{target=avx512 stop-after=register}))" | FileCheck %s --check-prefix=LAYER --implicit-check-not="into vector<{{[0-9]+x[0-9]}}"
+// RUN: softmoe-opt %S/Inputs/stage-matmul.mlir --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512 stop-after=register}))" | FileCheck %s --check-prefix=MM
+// RUN: softmoe-opt %S/Inputs/stage-layer.mlir --pass-pipeline="builtin.module(softmoe-decompose,convert-softmoe-to-linalg,canonicalize,one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},canonicalize,cse,buffer-deallocation-pipeline,convert-bufferization-to-memref,func.func(softmoe-cpu-codegen{cpu=avx512 stop-after=register}))" | FileCheck %s --check-prefix=LAYER --implicit-check-not="into vector<{{[0-9]+x[0-9]}}"
 
 // The register stage (RegisterTiling.cpp) unrolls every vector op to one
 // register (16 lanes on AVX-512; the 20-column rest in pieces of 10) and

@@ -1,5 +1,5 @@
-// RUN: softmoe-opt %S/Inputs/stage-matmul.mlir --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512 stop-after=tile}))" | FileCheck %s --check-prefix=MM
-// RUN: sed 's/tensor<2x8x32xf32>/tensor<?x8x32xf32>/g' %S/Inputs/stage-layer.mlir | softmoe-opt --pass-pipeline="builtin.module(softmoe-decompose,convert-softmoe-to-linalg,canonicalize,one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},canonicalize,cse,buffer-deallocation-pipeline,convert-bufferization-to-memref,func.func(softmoe-cpu-codegen{target=avx512 stop-after=tile}))" | FileCheck %s --check-prefix=LAYER
+// RUN: softmoe-opt %S/Inputs/stage-matmul.mlir --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512 stop-after=tile}))" | FileCheck %s --check-prefix=MM
+// RUN: sed 's/tensor<2x8x32xf32>/tensor<?x8x32xf32>/g' %S/Inputs/stage-layer.mlir | softmoe-opt --pass-pipeline="builtin.module(softmoe-decompose,convert-softmoe-to-linalg,canonicalize,one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},canonicalize,cse,buffer-deallocation-pipeline,convert-bufferization-to-memref,func.func(softmoe-cpu-codegen{cpu=avx512 stop-after=tile}))" | FileCheck %s --check-prefix=LAYER
 
 // The tile stage (Tiling.cpp) peels the last partial iteration of every
 // kernel's loops: the full column panel and the 20-column rest become loop

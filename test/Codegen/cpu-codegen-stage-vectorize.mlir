@@ -1,5 +1,5 @@
-// RUN: softmoe-opt %S/Inputs/stage-matmul.mlir --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512 stop-after=vectorize}))" | FileCheck %s --check-prefix=MM
-// RUN: softmoe-opt %S/Inputs/stage-layer.mlir --pass-pipeline="builtin.module(softmoe-decompose,convert-softmoe-to-linalg,canonicalize,one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},canonicalize,cse,buffer-deallocation-pipeline,convert-bufferization-to-memref,func.func(softmoe-cpu-codegen{target=avx512 stop-after=vectorize}))" | FileCheck %s --check-prefix=LAYER
+// RUN: softmoe-opt %S/Inputs/stage-matmul.mlir --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512 stop-after=vectorize}))" | FileCheck %s --check-prefix=MM
+// RUN: softmoe-opt %S/Inputs/stage-layer.mlir --pass-pipeline="builtin.module(softmoe-decompose,convert-softmoe-to-linalg,canonicalize,one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},canonicalize,cse,buffer-deallocation-pipeline,convert-bufferization-to-memref,func.func(softmoe-cpu-codegen{cpu=avx512 stop-after=vectorize}))" | FileCheck %s --check-prefix=LAYER
 
 // The vectorize stage (RegisterTiling.cpp) tiles each reduction by one
 // register step (a loop marked softmoe.acc_loop) and vectorizes every tile

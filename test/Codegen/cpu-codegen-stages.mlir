@@ -1,7 +1,7 @@
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512 stop-after=tile}))" | FileCheck %s --check-prefix=TILE
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512 stop-after=vectorize}))" | FileCheck %s --check-prefix=VEC
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512 prefetch-distance=8}),canonicalize,cse)" | FileCheck %s --check-prefix=PREFETCH
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512}),canonicalize,cse)" | FileCheck %s --check-prefix=NOPREFETCH
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512 stop-after=tile}))" | FileCheck %s --check-prefix=TILE
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512 stop-after=vectorize}))" | FileCheck %s --check-prefix=VEC
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512 prefetch-distance=8}),canonicalize,cse)" | FileCheck %s --check-prefix=PREFETCH
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512}),canonicalize,cse)" | FileCheck %s --check-prefix=NOPREFETCH
 
 // stop-after shows the stages of one expert GEMM: loop nests around linalg
 // tiles, then vector.contract on whole register tiles before unrolling.

@@ -1,7 +1,7 @@
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512 threads=2}),canonicalize,cse)" | FileCheck %s --check-prefix=AUTO
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512 stream-block=0}),canonicalize,cse)" | FileCheck %s --check-prefix=NEVER
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512 stream-block=4}),canonicalize,cse)" | FileCheck %s --check-prefix=FORCED
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512 stream-prefetch=false}),canonicalize,cse)" | FileCheck %s --check-prefix=NOPF
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512 threads=2}),canonicalize,cse)" | FileCheck %s --check-prefix=AUTO
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512 stream-block=0}),canonicalize,cse)" | FileCheck %s --check-prefix=NEVER
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512 stream-block=4}),canonicalize,cse)" | FileCheck %s --check-prefix=FORCED
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512 stream-prefetch=false}),canonicalize,cse)" | FileCheck %s --check-prefix=NOPF
 
 // Streamed weights. @expert_stream is one expert GEMM of B-128's kind: 8 rows
 // against 1 MiB of weights per expert, memory-bound. Its reduction is tiled

@@ -1,5 +1,5 @@
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512 threads=2}),canonicalize,cse)" | FileCheck %s
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512 threads=1}),canonicalize,cse)" | FileCheck %s --check-prefix=ONE
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512 threads=2}),canonicalize,cse)" | FileCheck %s
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512 threads=1}),canonicalize,cse)" | FileCheck %s --check-prefix=ONE
 
 // With threads > 1 the outermost loop with enough iterations (the batch of
 // this batched matmul) becomes an scf.forall; with one thread there is none.

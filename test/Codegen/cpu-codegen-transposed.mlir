@@ -1,4 +1,4 @@
-// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{target=avx512}),canonicalize,cse)" 2>&1 | FileCheck %s
+// RUN: softmoe-opt %s --pass-pipeline="builtin.module(func.func(softmoe-cpu-codegen{cpu=avx512}),canonicalize,cse)" 2>&1 | FileCheck %s
 
 // Attention's scores, q . k over the head dimension e: the output's
 // contiguous dimension (the keys) is strided in k, so the lanes run along e,

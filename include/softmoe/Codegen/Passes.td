@@ -57,8 +57,8 @@ def SoftMoECPUCodegen : Pass<"softmoe-cpu-codegen", "func::FuncOp"> {
     one), and `scf.forall` splits a dynamic dimension at run time.
   }];
   let options = [
-    Option<"target", "target", "std::string", "\"host\"",
-           "CPU to tile for: host (detected), avx512, avx512bf16 (with "
+    Option<"cpu", "cpu", "std::string", "\"host\"",
+           "CPU to tile for (the same names as softmoe-cpu-pipeline's and the tools' cpu option): host (detected), avx512, avx512bf16 (with "
            "vdpbf16ps), avx2, sse, generic">,
     Option<"threads", "threads", "int64_t", "1",
            "Threads the outermost loops are distributed over (scf.forall)">,

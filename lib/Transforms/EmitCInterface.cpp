@@ -1,13 +1,13 @@
 //===- EmitCInterface.cpp - Mark public functions for C callers -----------===//
 
-#include "softmoe/Conversion/Passes.h"
+#include "softmoe/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 
 namespace mlir::softmoe {
 #define GEN_PASS_DEF_SOFTMOEEMITCINTERFACE
-#include "softmoe/Conversion/Passes.h.inc"
+#include "softmoe/Transforms/Passes.h.inc"
 } // namespace mlir::softmoe
 
 using namespace mlir;

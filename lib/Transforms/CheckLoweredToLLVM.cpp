@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "softmoe/Conversion/Passes.h"
+#include "softmoe/Transforms/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 
@@ -14,7 +14,7 @@
 
 namespace mlir::softmoe {
 #define GEN_PASS_DEF_SOFTMOECHECKLOWEREDTOLLVM
-#include "softmoe/Conversion/Passes.h.inc"
+#include "softmoe/Transforms/Passes.h.inc"
 } // namespace mlir::softmoe
 
 using namespace mlir;
