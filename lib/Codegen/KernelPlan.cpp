@@ -370,11 +370,17 @@ static void widenNarrowRowOperands(RewriterBase &rewriter, func::FuncOp func,
       continue;
     // Before the fill or bias broadcast that initializes the output, so that
     // it stays next to the contraction it fuses into.
+    // Not when A itself is defined between the two (a view made after the
+    // fill, as the backward's merged B*P operands are).
     Operation *before = op;
     if (Operation *prev = adjacentMemoryOp(op, /*forward=*/false))
       if (auto init = dyn_cast<linalg::LinalgOp>(prev);
-          init && isInitializerOf(init, op.getDpsInitOperand(0)->get()))
-        before = prev;
+          init && isInitializerOf(init, op.getDpsInitOperand(0)->get())) {
+        Operation *aDef = a->get().getDefiningOp();
+        if (!aDef || aDef->getBlock() != prev->getBlock() ||
+            aDef->isBeforeInBlock(prev))
+          before = prev;
+      }
     Location loc = op.getLoc();
     rewriter.setInsertionPoint(before);
     SmallVector<Value> dynamicSizes;

@@ -53,3 +53,24 @@ func.func @f32_and_bf16_out(%a: memref<8x64xf32>, %b: memref<64x32xf32>, %c: mem
   linalg.matmul ins(%d, %e : memref<8x64xbf16>, memref<64x32xbf16>) outs(%f : memref<8x32xbf16>)
   return
 }
+
+// The row operand is a view made after the fill (the backward's B and P
+// merged into one dimension): the widening copy goes after the view, between
+// the fill and the contraction, not before the fill where the view is not yet
+// defined.
+// AVX2-LABEL: func.func @row_view_after_fill
+// AVX2:         linalg.fill
+// AVX2:         %[[VIEW:.*]] = memref.collapse_shape %arg0
+// AVX2:         %[[WIDE:.*]] = memref.alloc() : memref<32x384xf32>
+// AVX2:         memref.collapse_shape %[[VIEW]]
+// AVX2:         arith.extf %{{.*}} : bf16 to f32
+// AVX2:         linalg.matmul {{.*}}ins(%{{.*}}, %{{.*}} : memref<4x384xf32, {{.*}}>, memref<384x24xbf16, {{.*}}>)
+// VEC-LABEL: func.func @row_view_after_fill
+// VEC:           vector.fma
+func.func @row_view_after_fill(%a: memref<8x4x384xbf16>, %b: memref<384x1536xbf16>, %c: memref<32x1536xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<32x1536xf32>)
+  %v = memref.collapse_shape %a [[0, 1], [2]] : memref<8x4x384xbf16> into memref<32x384xbf16>
+  linalg.matmul ins(%v, %b : memref<32x384xbf16>, memref<384x1536xbf16>) outs(%c : memref<32x1536xf32>)
+  return
+}

@@ -225,6 +225,86 @@ std::pair<Value, Value> halves(OpBuilder &b, Location l, LetterSizes &sizes,
   return {a, g};
 }
 
+
+/// `v` with the adjacent dimensions `first` and `first + 1` (B and P) merged
+/// into one, Q = B * P: a view once bufferized. The expert GEMMs of the
+/// backward run their vector lanes along the slots; along P alone they would
+/// be 4 wide for S-32 and scalar for B-128 (P = 1), along Q they fill the
+/// registers.
+Value mergeBP(OpBuilder &b, Location l, Value v, unsigned first) {
+  unsigned rank = cast<RankedTensorType>(v.getType()).getRank();
+  SmallVector<ReassociationIndices> groups;
+  for (unsigned d = 0; d < rank; ++d) {
+    if (d == first + 1)
+      continue;
+    groups.push_back(d == first ? ReassociationIndices{d, d + 1}
+                                : ReassociationIndices{d});
+  }
+  return tensor::CollapseShapeOp::create(b, l, v, groups);
+}
+
+/// The inverse of mergeBP: `v` with its dimension Q split back into B and P,
+/// giving the letters `dims` (B immediately followed by P).
+Value splitBP(OpBuilder &b, Location l, LetterSizes &sizes, Value v,
+              StringRef dims) {
+  unsigned first = dims.find("BP");
+  SmallVector<OpFoldResult> shape = sizes.sizes(dims);
+  SmallVector<int64_t> staticShape;
+  for (OpFoldResult size : shape)
+    staticShape.push_back(
+        getConstantIntValue(size).value_or(ShapedType::kDynamic));
+  SmallVector<ReassociationIndices> groups;
+  for (unsigned d = 0; d < dims.size(); ++d) {
+    if (d == first + 1)
+      continue;
+    groups.push_back(d == first ? ReassociationIndices{d, d + 1}
+                                : ReassociationIndices{d});
+  }
+  auto type = RankedTensorType::get(staticShape, elemTypeOf(v));
+  return tensor::ExpandShapeOp::create(b, l, type, v, groups, shape);
+}
+
+/// A contraction over the expert weights whose result and right operand
+/// carry B and P last: computed with them merged (mergeBP) and split after.
+Value contractOverQ(OpBuilder &b, Location l, LetterSizes &sizes,
+                    Value weight, StringRef weightDims, Value rhs,
+                    StringRef rhsDims, StringRef outDims, char reduced) {
+  Value rhsQ = mergeBP(b, l, rhs, rhsDims.find("BP"));
+  std::string rhsQDims = rhsDims.str(), outQDims = outDims.str();
+  rhsQDims.replace(rhsQDims.find("BP"), 2, "Q");
+  outQDims.replace(outQDims.find("BP"), 2, "Q");
+  LetterSizes qSizes(b, l, {{weight, weightDims}, {rhsQ, rhsQDims}});
+  Value out = einsum(b, l, outQDims + reduced,
+                     {{weight, weightDims}, {rhsQ, rhsQDims}},
+                     {filled(b, l, qSizes, outQDims, f32Const(b, l, 0)),
+                      outQDims},
+                     macc);
+  return splitBP(b, l, sizes, out, outDims);
+}
+
+/// A weight gradient: the contraction `loops` that sums over B and P, with
+/// the two merged (mergeBP) in the inputs, so that the sum is one loop the
+/// register tile keeps in registers rather than two with the result
+/// reloaded for each b. `out` makes the init after the merged views, so that
+/// the codegen finds the init next to the contraction it fuses into.
+Value reduceOverQ(OpBuilder &b, Location l, StringRef loops,
+                  ArrayRef<Operand> ins, function_ref<Operand()> out) {
+  auto toQ = [](StringRef dims) {
+    std::string q = dims.str();
+    q.replace(q.find("BP"), 2, "Q");
+    return q;
+  };
+  SmallVector<std::string> insDims;
+  SmallVector<Value> insQ;
+  for (const Operand &in : ins) {
+    insQ.push_back(mergeBP(b, l, in.value, in.dims.find("BP")));
+    insDims.push_back(toQ(in.dims));
+  }
+  SmallVector<Operand> operands;
+  for (auto [v, d] : llvm::zip(insQ, insDims))
+    operands.push_back({v, d});
+  return einsum(b, l, toQ(loops), operands, out(), macc);
+}
 } // namespace
 
 void mlir::softmoe::buildExpertApplyVJP(VJPState &s, ExpertApplyOp op, Value g,
@@ -296,8 +376,9 @@ void mlir::softmoe::buildExpertApplyVJP(VJPState &s, ExpertApplyOp op, Value g,
   s.set(op.getB2(),
         einsum(b, loc, "NDBP", {{g, "BNPD"}},
                s.accumulator(op.getB2(), sizes, role::b2), sumBody));
-  s.set(op.getW2(), einsum(b, loc, "NHDBP", {{hT, "NHBP"}, {gByExpert, "NBPD"}},
-                           s.accumulator(op.getW2(), sizes, role::w2), macc));
+  s.set(op.getW2(),
+        reduceOverQ(b, loc, "NHDBP", {{hT, "NHBP"}, {gByExpert, "NBPD"}},
+                    [&] { return s.accumulator(op.getW2(), sizes, role::w2); }));
   Value daT, du; // du: the gated one in [B, N, P, G]
   if (!gated) {
     // act'(z + b1) on its own, transposed: the product with dh below is
@@ -310,8 +391,8 @@ void mlir::softmoe::buildExpertApplyVJP(VJPState &s, ExpertApplyOp op, Value g,
                  Value a = add(nb, nl, args[0], ext(nb, nl, args[1]));
                  return buildActivationDerivative(nb, nl, act, a);
                });
-    Value dhT = einsum(b, loc, "NHBPD", {{w2, role::w2.dims}, {gByDim, "NDBP"}},
-                       {filled(b, loc, sizes, "NHBP", zero), "NHBP"}, macc);
+    Value dhT = contractOverQ(b, loc, sizes, w2, role::w2.dims, gByDim,
+                              "NDBP", "NHBP", 'D');
     daT = einsum(b, loc, "NHBP", {{dActT, "NHBP"}}, {dhT, "NHBP"},
                  [&](OpBuilder &nb, Location nl, Args args) -> Value {
                    return mul(nb, nl, args[1], args[0]);
@@ -320,8 +401,8 @@ void mlir::softmoe::buildExpertApplyVJP(VJPState &s, ExpertApplyOp op, Value g,
     // du = [dh * f(t), dh * a * f'(t)], written into the halves of one
     // [B, N, P, G] tensor (the layout of z: each half's rows are
     // contiguous), then transposed like da.
-    Value dhT = einsum(b, loc, "NHBPD", {{w2, role::w2.dims}, {gByDim, "NDBP"}},
-                       {filled(b, loc, sizes, "NHBP", zero), "NHBP"}, macc);
+    Value dhT = contractOverQ(b, loc, sizes, w2, role::w2.dims, gByDim,
+                              "NDBP", "NHBP", 'D');
     // dh in the halves' layout too: a generic that mixes the strided halves
     // with a transposed read defeats the codegen's vector lowering.
     SmallVector<Operand> withDh(halvesIn);
@@ -363,12 +444,13 @@ void mlir::softmoe::buildExpertApplyVJP(VJPState &s, ExpertApplyOp op, Value g,
          : transpose(b, loc, sizes, daT, dims("NKBP"), dims("NBPK"));
   Value slotsT = transpose(b, loc, sizes, slots, "BNPD", "NDBP");
   s.set(op.getW1(),
-        einsum(b, loc, dims("NDKBP"),
-               {{slotsT, "NDBP"}, {daByExpert, dims("NBPK")}},
-               s.accumulator(op.getW1(), sizes, role::w1(act)), macc));
-  Value dslotsT = einsum(b, loc, dims("NDBPK"),
-                         {{w1, role::w1(act).dims}, {daT, dims("NKBP")}},
-                         {filled(b, loc, sizes, "NDBP", zero), "NDBP"}, macc);
+        reduceOverQ(b, loc, dims("NDKBP"),
+                    {{slotsT, "NDBP"}, {daByExpert, dims("NBPK")}},
+                    [&] {
+                      return s.accumulator(op.getW1(), sizes, role::w1(act));
+                    }));
+  Value dslotsT = contractOverQ(b, loc, sizes, w1, role::w1(act).dims, daT,
+                                dims("NKBP"), "NDBP", k);
   // Back to the slots' layout. A plain transpose when nothing else has
   // contributed yet: a permuting sum into a fill defeats the codegen's vector
   // lowering (it falls back to loops).
