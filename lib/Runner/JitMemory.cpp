@@ -44,13 +44,17 @@ struct LargeBlockCache {
 
   /// A quarter of the memory: enough for every buffer of the largest layers
   /// the runner can hold, while not starving the rest of the process.
+  /// Asked once, not on every release.
   static size_t limit() {
+    static const size_t bytes = [] {
 #if defined(__linux__)
-    long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
-    if (pages > 0 && pageSize > 0)
-      return size_t(pages) * size_t(pageSize) / 4;
+      long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
+      if (pages > 0 && pageSize > 0)
+        return size_t(pages) * size_t(pageSize) / 4;
 #endif
-    return size_t(4) << 30;
+      return size_t(4) << 30;
+    }();
+    return bytes;
   }
 
   void clearLocked() {
@@ -92,15 +96,11 @@ void adviseHugePages(void *ptr, size_t size) {
 
 void jit_memory::configureMalloc() {
 #if defined(__GLIBC__)
-  static bool configured = [] {
-    // Keep freed memory in the process, as a caching allocator would: no
-    // mmap'd chunks (their threshold cannot exceed 32 MB, less than one
-    // S-32-b64 intermediate) and no trimming below 2 GB of free heap.
-    mallopt(M_MMAP_MAX, 0);
-    mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
-    return true;
-  }();
-  (void)configured;
+  // Keep freed memory in the process, as a caching allocator would: no
+  // mmap'd chunks (their threshold cannot exceed 32 MB, less than one
+  // S-32-b64 intermediate) and no trimming below 2 GB of free heap.
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
 #endif
 }
 

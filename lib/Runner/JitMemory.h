@@ -15,7 +15,8 @@
 
 namespace mlir::softmoe::jit_memory {
 
-/// Sets the process's malloc policy for compiled code, once (glibc only).
+/// Sets the process's malloc policy for compiled code (glibc only); the
+/// runner calls it once, with the target initialisation.
 void configureMalloc();
 
 /// malloc for compiled code, which uses the result unchecked: on failure it

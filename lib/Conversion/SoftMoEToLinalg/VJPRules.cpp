@@ -226,13 +226,10 @@ std::pair<Value, Value> halves(OpBuilder &b, Location l, LetterSizes &sizes,
 }
 
 
-/// `v` with the adjacent dimensions `first` and `first + 1` (B and P) merged
-/// into one, Q = B * P: a view once bufferized. The expert GEMMs of the
-/// backward run their vector lanes along the slots; along P alone they would
-/// be 4 wide for S-32 and scalar for B-128 (P = 1), along Q they fill the
-/// registers.
-Value mergeBP(OpBuilder &b, Location l, Value v, unsigned first) {
-  unsigned rank = cast<RankedTensorType>(v.getType()).getRank();
+/// The reassociation of a rank-`rank` shape that merges dimensions `first`
+/// and `first + 1` (B and P) and keeps the others.
+SmallVector<ReassociationIndices> mergeBPGroups(unsigned rank,
+                                                unsigned first) {
   SmallVector<ReassociationIndices> groups;
   for (unsigned d = 0; d < rank; ++d) {
     if (d == first + 1)
@@ -240,28 +237,37 @@ Value mergeBP(OpBuilder &b, Location l, Value v, unsigned first) {
     groups.push_back(d == first ? ReassociationIndices{d, d + 1}
                                 : ReassociationIndices{d});
   }
-  return tensor::CollapseShapeOp::create(b, l, v, groups);
+  return groups;
+}
+
+/// The letters `dims` with "BP" replaced by the merged letter Q.
+std::string lettersOverQ(StringRef dims) {
+  std::string q = dims.str();
+  q.replace(q.find("BP"), 2, "Q");
+  return q;
+}
+
+/// `v` (letters `dims`) with B and P merged into one dimension, Q = B * P: a
+/// view once bufferized. The expert GEMMs of the backward run their vector
+/// lanes along the slots; along P alone they would be 4 wide for S-32 and
+/// scalar for B-128 (P = 1), along Q they fill the registers.
+Value mergeBP(OpBuilder &b, Location l, Value v, StringRef dims) {
+  return tensor::CollapseShapeOp::create(
+      b, l, v, mergeBPGroups(dims.size(), dims.find("BP")));
 }
 
 /// The inverse of mergeBP: `v` with its dimension Q split back into B and P,
 /// giving the letters `dims` (B immediately followed by P).
 Value splitBP(OpBuilder &b, Location l, LetterSizes &sizes, Value v,
               StringRef dims) {
-  unsigned first = dims.find("BP");
   SmallVector<OpFoldResult> shape = sizes.sizes(dims);
   SmallVector<int64_t> staticShape;
   for (OpFoldResult size : shape)
     staticShape.push_back(
         getConstantIntValue(size).value_or(ShapedType::kDynamic));
-  SmallVector<ReassociationIndices> groups;
-  for (unsigned d = 0; d < dims.size(); ++d) {
-    if (d == first + 1)
-      continue;
-    groups.push_back(d == first ? ReassociationIndices{d, d + 1}
-                                : ReassociationIndices{d});
-  }
   auto type = RankedTensorType::get(staticShape, elemTypeOf(v));
-  return tensor::ExpandShapeOp::create(b, l, type, v, groups, shape);
+  return tensor::ExpandShapeOp::create(
+      b, l, type, v, mergeBPGroups(dims.size(), dims.find("BP")), shape);
 }
 
 /// A contraction over the expert weights whose result and right operand
@@ -269,10 +275,9 @@ Value splitBP(OpBuilder &b, Location l, LetterSizes &sizes, Value v,
 Value contractOverQ(OpBuilder &b, Location l, LetterSizes &sizes,
                     Value weight, StringRef weightDims, Value rhs,
                     StringRef rhsDims, StringRef outDims, char reduced) {
-  Value rhsQ = mergeBP(b, l, rhs, rhsDims.find("BP"));
-  std::string rhsQDims = rhsDims.str(), outQDims = outDims.str();
-  rhsQDims.replace(rhsQDims.find("BP"), 2, "Q");
-  outQDims.replace(outQDims.find("BP"), 2, "Q");
+  Value rhsQ = mergeBP(b, l, rhs, rhsDims);
+  std::string rhsQDims = lettersOverQ(rhsDims),
+              outQDims = lettersOverQ(outDims);
   LetterSizes qSizes(b, l, {{weight, weightDims}, {rhsQ, rhsQDims}});
   Value out = einsum(b, l, outQDims + reduced,
                      {{weight, weightDims}, {rhsQ, rhsQDims}},
@@ -289,21 +294,13 @@ Value contractOverQ(OpBuilder &b, Location l, LetterSizes &sizes,
 /// the codegen finds the init next to the contraction it fuses into.
 Value reduceOverQ(OpBuilder &b, Location l, StringRef loops,
                   ArrayRef<Operand> ins, function_ref<Operand()> out) {
-  auto toQ = [](StringRef dims) {
-    std::string q = dims.str();
-    q.replace(q.find("BP"), 2, "Q");
-    return q;
-  };
   SmallVector<std::string> insDims;
-  SmallVector<Value> insQ;
-  for (const Operand &in : ins) {
-    insQ.push_back(mergeBP(b, l, in.value, in.dims.find("BP")));
-    insDims.push_back(toQ(in.dims));
-  }
+  for (const Operand &in : ins)
+    insDims.push_back(lettersOverQ(in.dims));
   SmallVector<Operand> operands;
-  for (auto [v, d] : llvm::zip(insQ, insDims))
-    operands.push_back({v, d});
-  return einsum(b, l, toQ(loops), operands, out(), macc);
+  for (auto [in, dims] : llvm::zip(ins, insDims))
+    operands.push_back({mergeBP(b, l, in.value, in.dims), dims});
+  return einsum(b, l, lettersOverQ(loops), operands, out(), macc);
 }
 } // namespace
 
