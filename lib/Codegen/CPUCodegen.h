@@ -186,7 +186,7 @@ KernelPlan planElementwise(linalg::LinalgOp op, const CPUTarget &target,
 /// Makes the lane dimension of an elementwise or reduction generic its
 /// innermost loop (see KernelPlan.cpp).
 linalg::LinalgOp moveLaneDimLast(RewriterBase &rewriter, linalg::LinalgOp op,
-                                 int64_t expected);
+                                 int64_t expected, int64_t lanes);
 
 /// A plan as the dictionary of kPlan, numbered `kernel`, and back. The
 /// dictionary holds every field but `vectorize` (only vectorized kernels get

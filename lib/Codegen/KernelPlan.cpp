@@ -237,6 +237,54 @@ static bool isStridedSomewhere(linalg::LinalgOp op, unsigned d) {
   return false;
 }
 
+/// An all-parallel op that copies (or maps) an input whose contiguous
+/// dimension is not the output's: a transpose. Returns the input's contiguous
+/// loop dimension and the output's. Lanes along either one would scatter the
+/// stores or gather the loads one element at a time; a square tile of both,
+/// read by rows and transposed in registers, keeps loads and stores whole.
+/// Only where both dimensions are whole multiples of `lanes`: a narrower
+/// output dimension would spread the math over part-filled registers.
+static std::optional<std::pair<unsigned, unsigned>>
+transposedDims(linalg::LinalgOp op, int64_t lanes) {
+  if (lanes <= 1)
+    return std::nullopt;
+  if (op.getNumDpsInits() != 1 || op.getNumReductionLoops() != 0)
+    return std::nullopt;
+  OpOperand *init = op.getDpsInitOperand(0);
+  auto outType = dyn_cast<MemRefType>(init->get().getType());
+  std::optional<unsigned> o = contiguousDim(op, init);
+  if (!outType || !o || outType.getElementTypeBitWidth() != 32)
+    return std::nullopt;
+  SmallVector<int64_t> ranges = staticLoopRanges(op);
+  auto whole = [&](unsigned d) {
+    return !ShapedType::isDynamic(ranges[d]) && ranges[d] % lanes == 0;
+  };
+  if (!whole(*o))
+    return std::nullopt;
+  std::optional<unsigned> best;
+  int64_t bestElems = -1;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    auto t = dyn_cast<MemRefType>(input->get().getType());
+    std::optional<unsigned> i = contiguousDim(op, input);
+    if (!t || !i || *i == *o || t.getElementTypeBitWidth() != 32 ||
+        !whole(*i))
+      continue;
+    // The input must also run along o (else it is a broadcast, not a
+    // transpose), and by a projected permutation (plain indexing).
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (!map.isProjectedPermutation() || !map.isFunctionOfDim(*o))
+      continue;
+    int64_t elems = t.hasStaticShape() ? t.getNumElements() : 0;
+    if (elems > bestElems) {
+      bestElems = elems;
+      best = *i;
+    }
+  }
+  if (!best)
+    return std::nullopt;
+  return std::make_pair(*best, *o);
+}
+
 /// Vector lanes run along the contiguous dimension of the biggest operand (a
 /// reduction into fewer dimensions reads far more than it writes); when that
 /// dimension is reduced, the reduction is horizontal. A dimension that is
@@ -245,7 +293,10 @@ static bool isStridedSomewhere(linalg::LinalgOp op, unsigned d) {
 /// their lanes along the keys, a strided gather from k that the vector
 /// lowering does not handle.
 static std::optional<unsigned> pickLaneDim(linalg::LinalgOp op,
-                                           int64_t expected) {
+                                           int64_t expected, int64_t lanes) {
+  // A transpose stores whole registers (transposedDims).
+  if (auto t = transposedDims(op, lanes))
+    return t->second;
   SmallVector<int64_t> ranges = staticLoopRanges(op);
   std::optional<unsigned> lane, unstrided;
   int64_t biggest = -1, biggestUnstrided = -1;
@@ -277,9 +328,9 @@ static std::optional<unsigned> pickLaneDim(linalg::LinalgOp op,
 /// other dimensions become elementwise across iterations.
 linalg::LinalgOp codegen::moveLaneDimLast(RewriterBase &rewriter,
                                           linalg::LinalgOp op,
-                                          int64_t expected) {
+                                          int64_t expected, int64_t lanes) {
   auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-  std::optional<unsigned> lane = pickLaneDim(op, expected);
+  std::optional<unsigned> lane = pickLaneDim(op, expected, lanes);
   unsigned n = op.getNumLoops();
   if (!generic || !lane || *lane == n - 1)
     return op;
@@ -307,7 +358,7 @@ KernelPlan codegen::planElementwise(linalg::LinalgOp op,
     return plan;
   }
   auto iters = op.getIteratorTypesArray();
-  std::optional<unsigned> lane = pickLaneDim(op, expected);
+  std::optional<unsigned> lane = pickLaneDim(op, expected, target.f32Lanes());
   for (unsigned d = 0; d < nLoops; ++d) {
     if (linalg::isReductionIterator(iters[d]))
       plan.reductionTiles[d] = 1;
@@ -321,9 +372,22 @@ KernelPlan codegen::planElementwise(linalg::LinalgOp op,
     else
       plan.parallelTiles[*lane] = laneTile;
   }
+  // A transpose whose two contiguous dimensions both fill whole registers:
+  // a lanes x lanes tile of them, the input's dimension right outside the
+  // lanes (tileToRegisters transposes it in registers).
+  std::optional<unsigned> rows;
+  if (auto t = transposedDims(op, target.f32Lanes());
+      t && lane && t->second == *lane) {
+    rows = t->first;
+    plan.parallelTiles[*lane] = target.f32Lanes();
+    plan.parallelTiles[*rows] = target.f32Lanes();
+  }
   for (unsigned d = 0; d < nLoops; ++d)
-    if (linalg::isParallelIterator(iters[d]) && (!lane || d != *lane))
+    if (linalg::isParallelIterator(iters[d]) && (!lane || d != *lane) &&
+        (!rows || d != *rows))
       plan.parallelOrder.push_back(d);
+  if (rows)
+    plan.parallelOrder.push_back(*rows);
   if (lane && linalg::isParallelIterator(iters[*lane]))
     plan.parallelOrder.push_back(*lane);
   if (threads > 1 && product(ranges) >= minParallelWork)
@@ -562,7 +626,7 @@ void codegen::planKernels(RewriterBase &rewriter, func::FuncOp func,
         g.root = op;
       }
     } else {
-      op = moveLaneDimLast(rewriter, op, options.expected);
+      op = moveLaneDimLast(rewriter, op, options.expected, cpu.f32Lanes());
       g.root = op;
       plan = planElementwise(op, cpu, options.threads, options.minParallelWork,
                              options.expected);

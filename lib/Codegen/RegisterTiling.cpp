@@ -298,6 +298,36 @@ int64_t codegen::registerPiece(int64_t size, int64_t lanes) {
   return 1;
 }
 
+/// A transfer_read that swaps the two minor dimensions of a lanes x lanes
+/// vector (the transposing plans of planElementwise), or the vector.transpose
+/// that it becomes.
+static bool isRegisterTranspose(Operation *op, int64_t lanes) {
+  VectorType vt;
+  SmallVector<int64_t> perm;
+  if (auto read = dyn_cast<vector::TransferReadOp>(op)) {
+    AffineMap map = read.getPermutationMap();
+    unsigned n = map.getNumResults();
+    if (n < 2 || !map.isPermutation())
+      return false;
+    vt = read.getVectorType();
+    for (unsigned r = 0; r < n; ++r)
+      perm.push_back(map.getDimPosition(r) - (map.getNumDims() - n));
+  } else if (auto t = dyn_cast<vector::TransposeOp>(op)) {
+    vt = t.getSourceVectorType();
+    perm = llvm::to_vector(t.getPermutation());
+  } else {
+    return false;
+  }
+  int64_t n = vt.getRank();
+  if (n < 2 || vt.getDimSize(n - 1) != lanes || vt.getDimSize(n - 2) != lanes ||
+      vt.getElementTypeBitWidth() != 32 || int64_t(perm.size()) != n)
+    return false;
+  for (int64_t d = 0; d < n - 2; ++d)
+    if (perm[d] != d || vt.getDimSize(d) != 1)
+      return false;
+  return perm[n - 2] == n - 1 && perm[n - 1] == n - 2;
+}
+
 /// Native shape of one vector op after unrolling: one register along the
 /// innermost dimension, 1 elsewhere (contractions: along the lane dimension
 /// of the accumulator).
@@ -323,6 +353,10 @@ static std::optional<SmallVector<int64_t>> nativeShape(Operation *op,
           shape[d] = 2;
     }
   } else {
+    // A lanes x lanes transpose stays whole: read by rows, it becomes
+    // shuffles of registers (lowerVectorOps) instead of one element at a time.
+    if (isRegisterTranspose(op, lanes))
+      return std::nullopt;
     VectorType vt;
     if (auto mr = dyn_cast<vector::MultiDimReductionOp>(op))
       vt = mr.getSourceVectorType();

@@ -432,6 +432,11 @@ LogicalResult codegen::lowerVectorOps(RewriterBase &rewriter,
     vector::populateVectorOuterProductLoweringPatterns(patterns);
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
     vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+    // Register transposes (isRegisterTranspose): 16 x 16 by the AVX-512
+    // unpack/shuffle network, smaller ones as one shuffle LLVM lowers.
+    vector::populateVectorTransposeLoweringPatterns(
+        patterns, lanes == 16 ? vector::VectorTransposeLowering::Shuffle16x16
+                              : vector::VectorTransposeLowering::Shuffle1D);
     vector::populateVectorBroadcastLoweringPatterns(patterns);
     vector::populateVectorShapeCastLoweringPatterns(patterns);
     vector::populateVectorTransferLoweringPatterns(patterns,
