@@ -255,6 +255,46 @@ TEST_F(KernelPlanTest, ElementwiseLaneTiles) {
       planContraction(op, named("avx2"), std::nullopt, 1, 32768, -1, 128)));
 }
 
+/// A copy of the function's first buffer into its second: `loops` loops over
+/// the output's dimensions, the input read through `inMap`.
+static linalg::LinalgOp transposeCopy(OpBuilder &b, Block *entry,
+                                      AffineMap inMap, unsigned loops) {
+  MLIRContext *ctx = b.getContext();
+  auto generic = linalg::GenericOp::create(
+      b, b.getUnknownLoc(), ValueRange{entry->getArgument(0)},
+      ValueRange{entry->getArgument(1)},
+      ArrayRef<AffineMap>{inMap, AffineMap::getMultiDimIdentityMap(loops, ctx)},
+      SmallVector<utils::IteratorType>(loops, utils::IteratorType::parallel),
+      [](OpBuilder &nb, Location loc, ValueRange args) {
+        linalg::YieldOp::create(nb, loc, args[0]);
+      });
+  return cast<linalg::LinalgOp>(generic.getOperation());
+}
+
+TEST_F(KernelPlanTest, TransposeTiles) {
+  // out[n, q, h] = in[n, h, q]: lanes x lanes of (q, h), q's loop right
+  // outside the lanes.
+  MLIRContext *c = &ctx;
+  AffineMap nhq = AffineMap::get(
+      3, 0, {getAffineDimExpr(0, c), getAffineDimExpr(2, c),
+             getAffineDimExpr(1, c)}, c);
+  Block *entry = function({MemRefType::get({32, 1536, 32}, b.getF32Type()),
+                           MemRefType::get({32, 32, 1536}, b.getF32Type())});
+  linalg::LinalgOp op = transposeCopy(b, entry, nhq, 3);
+  KernelPlan p512 = planElementwise(op, named("avx512"), 1, 32768, 128);
+  EXPECT_EQ(p512.parallelTiles, Tiles({1, 16, 16}));
+  EXPECT_EQ(p512.parallelOrder, Tiles({0, 1, 2}));
+  EXPECT_EQ(planElementwise(op, named("avx2"), 1, 32768, 128).parallelTiles,
+            Tiles({1, 8, 8}));
+  // 20 x 30 is not whole registers either way: one-sided lanes.
+  entry = function({MemRefType::get({3, 30, 20}, b.getF32Type()),
+                    MemRefType::get({3, 20, 30}, b.getF32Type())});
+  op = transposeCopy(b, entry, nhq, 3);
+  Tiles ragged = planElementwise(op, named("avx512"), 1, 32768, 128)
+                     .parallelTiles;
+  EXPECT_EQ(llvm::count_if(ragged, [](int64_t t) { return t > 1; }), 1);
+}
+
 TEST(RegisterPiece, DivisorsOfOneRegister) {
   EXPECT_EQ(registerPiece(48, 16), 16);
   EXPECT_EQ(registerPiece(24, 16), 12);
