@@ -47,7 +47,7 @@
 #include "softmoe/Pipelines/Pipelines.h"
 #include "softmoe/Runner/JitRunner.h"
 #include "softmoe/Runner/SoftMoELayer.h"
-#include "softmoe/Runner/ToolSupport.h"
+#include "softmoe/Tools/ToolSupport.h"
 #ifdef SOFTMOE_HAVE_CUDA_RUNTIME
 #include "softmoe/Runtime/CudaRuntime.h"
 #endif
