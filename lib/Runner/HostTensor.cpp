@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 using llvm::createStringError;
 using llvm::Error;
@@ -146,27 +147,46 @@ mlir::softmoe::tensorFromNpy(const NpyArray &array, ElementKind kind,
   return std::move(tensor);
 }
 
+namespace {
+/// Rows [begin, begin + count) of dimension `dim` of a row-major array, laid
+/// out as `outer` runs of count * inner elements, shape[dim] * inner apart.
+struct DimSlice {
+  int64_t outer = 1, inner = 1;
+  SmallVector<int64_t> shape; // the slice's own shape
+};
+} // namespace
+
+/// The layout of the slice [begin, begin + count) of dimension `dim` of an
+/// array of `shape`; nothing when the slice is not within that dimension.
+static std::optional<DimSlice> getDimSlice(ArrayRef<int64_t> shape,
+                                           unsigned dim, int64_t begin,
+                                           int64_t count) {
+  if (dim >= shape.size() || begin < 0 || count < 0 ||
+      begin + count > shape[dim])
+    return std::nullopt;
+  DimSlice slice;
+  for (unsigned d = 0; d < dim; ++d)
+    slice.outer *= shape[d];
+  for (unsigned d = dim + 1; d < shape.size(); ++d)
+    slice.inner *= shape[d];
+  slice.shape.assign(shape.begin(), shape.end());
+  slice.shape[dim] = count;
+  return slice;
+}
+
 Expected<HostTensor> mlir::softmoe::tensorFromNpySlice(
     const NpyArray &array, ElementKind kind, StringRef what, unsigned dim,
     int64_t begin, int64_t count) {
   ArrayRef<int64_t> shape = array.getShape();
-  if (dim >= shape.size() || begin < 0 || count < 0 ||
-      begin + count > shape[dim])
+  std::optional<DimSlice> slice = getDimSlice(shape, dim, begin, count);
+  if (!slice)
     return createStringError(what + ": no slice [" + Twine(begin) + ", " +
                              Twine(begin + count) + ") of dimension " +
                              Twine(dim) + " of a rank-" +
                              Twine(shape.size()) + " array");
-  // Convert the whole array's type check and element conversion through a
-  // view of one run at a time: the slice is `outer` runs of count * inner
-  // elements, `shape[dim] * inner` apart.
-  int64_t outer = 1, inner = 1;
-  for (unsigned d = 0; d < dim; ++d)
-    outer *= shape[d];
-  for (unsigned d = dim + 1; d < shape.size(); ++d)
-    inner *= shape[d];
-  SmallVector<int64_t> sliceShape(shape);
-  sliceShape[dim] = count;
-  Expected<HostTensor> tensorOr = HostTensor::allocate(kind, sliceShape);
+  // The whole array's type check and element conversion, one run at a time.
+  int64_t outer = slice->outer, inner = slice->inner;
+  Expected<HostTensor> tensorOr = HostTensor::allocate(kind, slice->shape);
   if (!tensorOr)
     return createStringError(what + ": " + toString(tensorOr.takeError()));
   HostTensor &tensor = *tensorOr;
@@ -202,20 +222,17 @@ Expected<HostTensor> mlir::softmoe::sliceDim(const HostTensor &tensor,
                                              unsigned dim, int64_t begin,
                                              int64_t count) {
   ArrayRef<int64_t> shape = tensor.getShape();
-  if (dim >= shape.size() || begin < 0 || count < 0 ||
-      begin + count > shape[dim])
+  std::optional<DimSlice> slice = getDimSlice(shape, dim, begin, count);
+  if (!slice)
     return createStringError("no slice [" + Twine(begin) + ", " +
                              Twine(begin + count) + ") of dimension " +
                              Twine(dim) + " of a rank-" + Twine(shape.size()) +
                              " tensor");
-  int64_t outer = 1, inner = elementKindSize(tensor.getKind());
-  for (unsigned d = 0; d < dim; ++d)
-    outer *= shape[d];
-  for (unsigned d = dim + 1; d < shape.size(); ++d)
-    inner *= shape[d];
-  SmallVector<int64_t> sliceShape(shape);
-  sliceShape[dim] = count;
-  Expected<HostTensor> out = HostTensor::allocate(tensor.getKind(), sliceShape);
+  // Counted in bytes here: a copy moves runs of count * inner bytes.
+  int64_t outer = slice->outer,
+          inner = slice->inner * elementKindSize(tensor.getKind());
+  Expected<HostTensor> out =
+      HostTensor::allocate(tensor.getKind(), slice->shape);
   if (!out)
     return out.takeError();
   for (int64_t o = 0; o < outer; ++o)

@@ -17,7 +17,6 @@
 
 #include "softmoe/Codegen/CPUTarget.h"
 #include "softmoe/InitSoftMoE.h"
-#include "softmoe/Runner/ToolSupport.h"
 
 #include "mlir/AsmParser/AsmParserState.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -67,6 +66,12 @@ void mlir::softmoe::registerRunnerDialects(DialectRegistry &registry) {
   registerSoftMoEDialects(registry);
   registerSoftMoEPipelineExtensions(registry);
   registerAllToLLVMIRTranslations(registry);
+}
+
+double mlir::softmoe::nowMs() {
+  using namespace std::chrono;
+  return duration<double, std::milli>(steady_clock::now().time_since_epoch())
+      .count();
 }
 
 static std::string typeToString(Type type) {

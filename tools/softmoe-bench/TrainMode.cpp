@@ -12,7 +12,7 @@
 
 #include "softmoe/Conversion/Passes.h"
 #include "softmoe/Runner/JitRunner.h"
-#include "softmoe/Runner/ToolSupport.h"
+#include "softmoe/Tools/ToolSupport.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"

@@ -21,7 +21,7 @@
 // softmoe-generate-vjp: dy.npy in, y.npy and the gradients d*.npy out.
 //
 // --target cuda compiles the layer with softmoe-gpu-pipeline into a
-// self-contained executable (lib/GPU/AOT) and runs it on the local GPU with
+// self-contained executable (lib/Tools/softmoe-gpu-aot) and runs it on the local GPU with
 // the same inputs and flags, passing its timing on in the JSON line. With
 // --aot-out FILE it only writes that executable (no GPU needed); FILE takes
 // --inputs/--save-outputs/--repeat/--warmup itself and prints the same JSON.
@@ -43,11 +43,11 @@
 
 #include "softmoe/Codegen/CPUTarget.h"
 #include "softmoe/Dialect/SoftMoE/IR/Activation.h"
-#include "softmoe/GPU/AotCompiler.h"
+#include "softmoe/Tools/softmoe-gpu-aot/AotCompiler.h"
 #include "softmoe/Pipelines/Pipelines.h"
 #include "softmoe/Runner/JitRunner.h"
 #include "softmoe/Runner/SoftMoELayer.h"
-#include "softmoe/Runner/ToolSupport.h"
+#include "softmoe/Tools/ToolSupport.h"
 #ifdef SOFTMOE_HAVE_CUDA_RUNTIME
 #include "softmoe/Runtime/CudaRuntime.h"
 #endif

@@ -18,7 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "softmoe/GPU/AotCompiler.h"
+#include "softmoe/Tools/softmoe-gpu-aot/AotCompiler.h"
 #include "softmoe/InitSoftMoE.h"
 #include "softmoe/Runner/JitRunner.h"
 

@@ -13,7 +13,7 @@
 
 #include "softmoe/Pipelines/Pipelines.h"
 #include "softmoe/Runner/JitRunner.h"
-#include "softmoe/Runner/ToolSupport.h"
+#include "softmoe/Tools/ToolSupport.h"
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/AsmParser/AsmParserState.h"

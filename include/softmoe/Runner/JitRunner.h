@@ -104,6 +104,9 @@ llvm::Error
 checkShapesAgainstOps(mlir::ModuleOp module, llvm::StringRef entry,
                       llvm::ArrayRef<llvm::SmallVector<int64_t>> shapes);
 
+/// Milliseconds since an arbitrary epoch, from a monotonic clock.
+double nowMs();
+
 struct TimingStats {
   double medianMs = 0, minMs = 0, meanMs = 0, maxMs = 0;
   llvm::SmallVector<double> samplesMs;

@@ -306,6 +306,78 @@ struct LowerRouter : OpRewritePattern<RouterOp> {
   }
 };
 
+/// The softmax of `logits` (BMNP) over the letters of `reduceLoops` that
+/// `groupDims` lacks (reductions last, as einsum wants them), one per index of
+/// `groupDims`, with the group's maximum subtracted: the weights, BMNP, written
+/// over the tensor of exponentials. `mask` (BM, may be null) marks tokens: when
+/// the softmax runs over the tokens (dispatch; `groupDims` lacks M), a masked
+/// token takes part as a -inf logit, i.e. with zero weight; when it runs per
+/// token (combine), a masked token gets all-zero weights. `minusInf` and `zero`
+/// are the caller's f32 constants.
+static Value buildMaskedSoftmax(OpBuilder &b, Location loc, LetterSizes &sizes,
+                                Value logits, Value mask, StringRef reduceLoops,
+                                StringRef groupDims, Value minusInf,
+                                Value zero) {
+  // The mask is over tokens: either the softmax runs over them, or per token.
+  bool maskReduced = mask && !groupDims.contains('M');
+  bool maskKept = mask && !maskReduced;
+  SmallVector<Operand> routing = {{logits, role::logits.dims}};
+  if (maskReduced)
+    routing.push_back({mask, role::mask.dims});
+
+  // mx = the group's largest logit; over the tokens, of the unmasked ones only
+  // (-inf when every token is masked).
+  Value mx =
+      einsum(b, loc, reduceLoops, routing,
+             {filled(b, loc, sizes, groupDims, minusInf), groupDims},
+             [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+               Value l = args[0];
+               if (maskReduced)
+                 l = arith::SelectOp::create(nb, nl, args[1], l, minusInf);
+               return arith::MaximumFOp::create(nb, nl, args.back(), l);
+             });
+
+  // e = exp(logits - mx); over the tokens, 0 for masked ones (the select also
+  // drops the inf - inf of an all-masked group).
+  SmallVector<Operand> expIns = routing;
+  expIns.push_back({mx, groupDims});
+  Value e = einsum(b, loc, "BMNP", expIns,
+                   {empty(b, loc, sizes, "BMNP", b.getF32Type()), "BMNP"},
+                   [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                     Value m = args[maskReduced ? 2 : 1];
+                     Value ex = math::ExpOp::create(
+                         nb, nl, arith::SubFOp::create(nb, nl, args[0], m));
+                     if (!maskReduced)
+                       return ex;
+                     return arith::SelectOp::create(nb, nl, args[1], ex, zero);
+                   });
+
+  Value s = einsum(b, loc, reduceLoops, {{e, "BMNP"}},
+                   {filled(b, loc, sizes, groupDims, zero), groupDims},
+                   [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                     return arith::AddFOp::create(nb, nl, args[1], args[0]);
+                   });
+
+  // e / s, written over e. Per token, a masked token's weights become 0. Over
+  // the tokens, only a mask can make s zero: then the weights are 0. The test
+  // is "s != 0 or NaN" (une), so that a NaN in the group's logits still
+  // propagates (docs/robustness.md) instead of becoming weight 0.
+  SmallVector<Operand> divIns = {{s, groupDims}};
+  if (maskKept)
+    divIns.push_back({mask, role::mask.dims});
+  return einsum(b, loc, "BMNP", divIns, {e, "BMNP"},
+                [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                  Value q = arith::DivFOp::create(nb, nl, args.back(), args[0]);
+                  if (!mask)
+                    return q;
+                  if (maskKept)
+                    return arith::SelectOp::create(nb, nl, args[1], q, zero);
+                  Value nonZero = arith::CmpFOp::create(
+                      nb, nl, arith::CmpFPredicate::UNE, args[0], zero);
+                  return arith::SelectOp::create(nb, nl, nonZero, q, zero);
+                });
+}
+
 struct LowerDispatch : OpRewritePattern<DispatchOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -319,57 +391,10 @@ struct LowerDispatch : OpRewritePattern<DispatchOp> {
     LetterSizes sizes(b, loc, {{logits, role::logits.dims}, {x, role::x.dims}});
     Value minusInf = negInf(b, loc), zero = f32Const(b, loc, 0);
 
-    // Masked tokens take part as -inf logits, i.e. with zero weight.
-    SmallVector<Operand> routing = {{logits, role::logits.dims}};
-    if (mask)
-      routing.push_back({mask, role::mask.dims});
-
-    // mx[b,n,p] = max over unmasked m (-inf when every token is masked).
-    Value mx =
-        einsum(b, loc, "BNPM", routing,
-               {filled(b, loc, sizes, "BNP", minusInf), "BNP"},
-               [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                 Value l = args[0];
-                 if (mask)
-                   l = arith::SelectOp::create(nb, nl, args[1], l, minusInf);
-                 return arith::MaximumFOp::create(nb, nl, args.back(), l);
-               });
-
-    // e = exp(logits - mx), 0 for masked tokens (the select also drops the
-    // inf - inf of an all-masked group).
-    SmallVector<Operand> expIns = routing;
-    expIns.push_back({mx, "BNP"});
-    Value e =
-        einsum(b, loc, "BMNP", expIns,
-               {empty(b, loc, sizes, "BMNP", b.getF32Type()), "BMNP"},
-               [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                 Value m = args[mask ? 2 : 1];
-                 Value ex = math::ExpOp::create(
-                     nb, nl, arith::SubFOp::create(nb, nl, args[0], m));
-                 if (!mask)
-                   return ex;
-                 return arith::SelectOp::create(nb, nl, args[1], ex, zero);
-               });
-
-    Value s = einsum(b, loc, "BNPM", {{e, "BMNP"}},
-                     {filled(b, loc, sizes, "BNP", zero), "BNP"},
-                     [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                       return arith::AddFOp::create(nb, nl, args[1], args[0]);
-                     });
-
-    // w = e / s, written over e. Only a mask can make s zero: then w = 0.
-    // The test is "s != 0 or NaN" (une), so that a NaN in the group's logits
-    // still propagates (docs/robustness.md) instead of becoming weight 0.
-    Value w =
-        einsum(b, loc, "BMNP", {{s, "BNP"}}, {e, "BMNP"},
-               [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                 Value q = arith::DivFOp::create(nb, nl, args[1], args[0]);
-                 if (!mask)
-                   return q;
-                 Value nonZero = arith::CmpFOp::create(
-                     nb, nl, arith::CmpFPredicate::UNE, args[0], zero);
-                 return arith::SelectOp::create(nb, nl, nonZero, q, zero);
-               });
+    // w[b,m,n,p]: a softmax over the tokens m of each slot (n, p); masked
+    // tokens take part with zero weight.
+    Value w = buildMaskedSoftmax(b, loc, sizes, logits, mask, "BNPM", "BNP",
+                                 minusInf, zero);
 
     // slots[b,n,p,d] = sum_m w[b,m,n,p] * x[b,m,d]: the raw x.
     Value acc =
@@ -518,40 +543,12 @@ struct LowerCombine : OpRewritePattern<CombineOp> {
     Value logits = op.getLogits(), out = op.getExpertOut(), mask = op.getMask();
     LetterSizes sizes(
         b, loc, {{logits, role::logits.dims}, {out, role::expertOut.dims}});
-    Value zero = f32Const(b, loc, 0);
+    Value zero = f32Const(b, loc, 0), minusInf = negInf(b, loc);
 
-    // Softmax over (n, p) jointly, per token.
-    Value mx =
-        einsum(b, loc, "BMNP", {{logits, role::logits.dims}},
-               {filled(b, loc, sizes, "BM", negInf(b, loc)), "BM"},
-               [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                 return arith::MaximumFOp::create(nb, nl, args[1], args[0]);
-               });
-    Value e =
-        einsum(b, loc, "BMNP", {{logits, role::logits.dims}, {mx, "BM"}},
-               {empty(b, loc, sizes, "BMNP", b.getF32Type()), "BMNP"},
-               [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                 return math::ExpOp::create(
-                     nb, nl, arith::SubFOp::create(nb, nl, args[0], args[1]));
-               });
-    Value s = einsum(b, loc, "BMNP", {{e, "BMNP"}},
-                     {filled(b, loc, sizes, "BM", zero), "BM"},
-                     [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                       return arith::AddFOp::create(nb, nl, args[1], args[0]);
-                     });
-    // c = e / s, written over e; masked tokens get all-zero weights, hence a
-    // zero output row.
-    SmallVector<Operand> divIns = {{s, "BM"}};
-    if (mask)
-      divIns.push_back({mask, role::mask.dims});
-    Value c = einsum(b, loc, "BMNP", divIns, {e, "BMNP"},
-                     [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                       Value q =
-                           arith::DivFOp::create(nb, nl, args.back(), args[0]);
-                       if (!mask)
-                         return q;
-                       return arith::SelectOp::create(nb, nl, args[1], q, zero);
-                     });
+    // c[b,m,n,p]: a softmax over (n, p) jointly, per token; masked tokens get
+    // all-zero weights, hence a zero output row.
+    Value c = buildMaskedSoftmax(b, loc, sizes, logits, mask, "BMNP", "BM",
+                                 minusInf, zero);
 
     // y[b,m,d] = sum_{n,p} c[b,m,n,p] * out[b,n,p,d]
     Value acc =

@@ -489,6 +489,15 @@ void mlir::softmoe::buildRouterVJP(VJPState &s, RouterOp op, Value g) {
   auto rsqrt = [&](OpBuilder &nb, Location nl, Value ss) -> Value {
     return math::RsqrtOp::create(nb, nl, add(nb, nl, ss, eps));
   };
+  // The VJP of v -> v / |v| at cotangent g: r g - r^3 v (v . g), with
+  // r = rsqrt(ss + eps), from body arguments v, g, ss = v . v and q = v . g.
+  auto normalizeVJP = [&](OpBuilder &nb, Location nl, Value v, Value g,
+                          Value ss, Value q) -> Value {
+    Value r = rsqrt(nb, nl, ss);
+    Value r3 = mul(nb, nl, r, mul(nb, nl, r, r));
+    return sub(nb, nl, mul(nb, nl, r, g),
+               mul(nb, nl, r3, mul(nb, nl, ext(nb, nl, v), q)));
+  };
   // The forward's normalised operands, recomputed.
   Value ssx = einsum(b, loc, "BMD", {{x, role::x.dims}},
                      {filled(b, loc, sizes, "BM", zero), "BM"}, square);
@@ -522,11 +531,8 @@ void mlir::softmoe::buildRouterVJP(VJPState &s, RouterOp op, Value g) {
                {{x, role::x.dims}, {dxn, "BMD"}, {ssx, "BM"}, {qx, "BM"}},
                s.accumulator(op.getX(), sizes, role::x),
                [&](OpBuilder &nb, Location nl, Args args) -> Value {
-                 Value r = rsqrt(nb, nl, args[2]);
-                 Value r3 = mul(nb, nl, r, mul(nb, nl, r, r));
-                 Value v = sub(nb, nl, mul(nb, nl, r, args[1]),
-                               mul(nb, nl, r3,
-                                   mul(nb, nl, ext(nb, nl, args[0]), args[3])));
+                 Value v =
+                     normalizeVJP(nb, nl, args[0], args[1], args[2], args[3]);
                  return add(nb, nl, args[4], v);
                }));
   // dphi += scale (rp dphin - rp^3 phi (phi . dphin)); dscale += sum rp phi
@@ -542,11 +548,8 @@ void mlir::softmoe::buildRouterVJP(VJPState &s, RouterOp op, Value g) {
                 {scale, role::scale.dims}},
                s.accumulator(op.getPhi(), sizes, role::phi),
                [&](OpBuilder &nb, Location nl, Args args) -> Value {
-                 Value r = rsqrt(nb, nl, args[2]);
-                 Value r3 = mul(nb, nl, r, mul(nb, nl, r, r));
-                 Value v = sub(nb, nl, mul(nb, nl, r, args[1]),
-                               mul(nb, nl, r3,
-                                   mul(nb, nl, ext(nb, nl, args[0]), args[3])));
+                 Value v =
+                     normalizeVJP(nb, nl, args[0], args[1], args[2], args[3]);
                  return add(nb, nl, args[5],
                             mul(nb, nl, ext(nb, nl, args[4]), v));
                }));

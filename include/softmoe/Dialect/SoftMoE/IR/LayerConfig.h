@@ -2,10 +2,11 @@
 //
 // The layer of CONTRACT.md at concrete shapes, as softmoe-bench, the JIT
 // runner (softmoe/Runner/SoftMoELayer.h), the GPU AOT compiler
-// (softmoe/GPU/AotCompiler.h) and softmoe-gpu-aot describe it: its sizes,
-// element type, activation and options; the one check of a description; its
-// FLOPs; and the module that computes it, func.func @softmoe_layer(x, phi,
-// w1, b1, w2, b2 [, scale] [, mask]) -> y built with the C++ op builders.
+// (softmoe/Tools/softmoe-gpu-aot/AotCompiler.h) and softmoe-gpu-aot describe
+// it: its sizes, element type, activation and options; the one check of a
+// description; its FLOPs; and the module that computes it, func.func
+// @softmoe_layer(x, phi, w1, b1, w2, b2 [, scale] [, mask]) -> y built with the
+// C++ op builders.
 //
 // It lives with the dialect so that the runner and the AOT compiler both use
 // it without the AOT library depending on the JIT runner.

@@ -1,6 +1,6 @@
 //===- ToolSupport.cpp - Command-line plumbing of the runner tools --------===//
 
-#include "softmoe/Runner/ToolSupport.h"
+#include "softmoe/Tools/ToolSupport.h"
 
 #include "softmoe/Codegen/CPUTarget.h"
 #include "softmoe/Runner/HostTensor.h"
@@ -12,16 +12,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <chrono>
-
 using namespace llvm;
 using namespace mlir::softmoe;
-
-double mlir::softmoe::nowMs() {
-  using namespace std::chrono;
-  return duration<double, std::milli>(steady_clock::now().time_since_epoch())
-      .count();
-}
 
 /// The non-empty lines of `text`, trimmed, joined with "; ", without a
 /// leading "TOOL: " that cl puts on each of its lines.

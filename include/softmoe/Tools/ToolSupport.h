@@ -1,14 +1,14 @@
-//===- ToolSupport.h - Command-line plumbing of the runner tools -*- C++
-//-*-===//
+//===- ToolSupport.h - Command-line plumbing of the tools -------*- C++ -*-===//
 //
 // What softmoe-run and softmoe-bench share around the JIT: one-line error
-// reporting, command-line parsing whose errors are one line too, a monotonic
-// clock, and the timing fields of their JSON output.
+// reporting, command-line parsing whose errors are one line too, and the
+// timing fields of their JSON output. Tool code, kept out of the libraries the
+// tools are built from (lib/Tools, as CIRCT places its tools' support code).
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef SOFTMOE_RUNNER_TOOLSUPPORT_H
-#define SOFTMOE_RUNNER_TOOLSUPPORT_H
+#ifndef SOFTMOE_TOOLS_TOOLSUPPORT_H
+#define SOFTMOE_TOOLS_TOOLSUPPORT_H
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/Twine.h"
@@ -22,9 +22,6 @@ namespace mlir::softmoe {
 
 struct TimingStats;
 struct TensorSummary;
-
-/// Milliseconds since an arbitrary epoch, from a monotonic clock.
-double nowMs();
 
 /// Prints "TOOL: error: MESSAGE" as one line on stderr; the lines of a
 /// multi-line message (e.g. several diagnostics) are joined with "; ".
@@ -61,4 +58,4 @@ void writeSummaryAttributes(llvm::json::OStream &json,
 
 } // namespace mlir::softmoe
 
-#endif // SOFTMOE_RUNNER_TOOLSUPPORT_H
+#endif // SOFTMOE_TOOLS_TOOLSUPPORT_H

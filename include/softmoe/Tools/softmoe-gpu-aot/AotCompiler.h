@@ -1,4 +1,4 @@
-//===- AotCompiler.h - Self-contained CUDA executables for a layer -*- C++ -*-===//
+//===- AotCompiler.h - Self-contained CUDA executables ----------*- C++ -*-===//
 //
 // Builds the executables of `softmoe-bench --target cuda --aot-out FILE`: the
 // layer compiled by softmoe-gpu-pipeline (kernels as one fat binary per
@@ -9,8 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef SOFTMOE_GPU_AOTCOMPILER_H
-#define SOFTMOE_GPU_AOTCOMPILER_H
+#ifndef SOFTMOE_TOOLS_SOFTMOEGPUAOT_AOTCOMPILER_H
+#define SOFTMOE_TOOLS_SOFTMOEGPUAOT_AOTCOMPILER_H
 
 #include "softmoe/Dialect/SoftMoE/IR/LayerConfig.h"
 
@@ -62,4 +62,4 @@ LogicalResult buildCudaAotExecutableForFunction(
 
 } // namespace mlir::softmoe
 
-#endif // SOFTMOE_GPU_AOTCOMPILER_H
+#endif // SOFTMOE_TOOLS_SOFTMOEGPUAOT_AOTCOMPILER_H

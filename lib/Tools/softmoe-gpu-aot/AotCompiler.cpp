@@ -1,6 +1,6 @@
 //===- AotCompiler.cpp - Self-contained CUDA executables for a layer ------===//
 
-#include "softmoe/GPU/AotCompiler.h"
+#include "softmoe/Tools/softmoe-gpu-aot/AotCompiler.h"
 
 #include "softmoe/Dialect/SoftMoE/IR/SoftMoE.h"
 #include "softmoe/Pipelines/GPUPipeline.h"
