@@ -293,10 +293,7 @@ transposedDims(linalg::LinalgOp op, int64_t lanes) {
 /// their lanes along the keys, a strided gather from k that the vector
 /// lowering does not handle.
 static std::optional<unsigned> pickLaneDim(linalg::LinalgOp op,
-                                           int64_t expected, int64_t lanes) {
-  // A transpose stores whole registers (transposedDims).
-  if (auto t = transposedDims(op, lanes))
-    return t->second;
+                                           int64_t expected) {
   SmallVector<int64_t> ranges = staticLoopRanges(op);
   std::optional<unsigned> lane, unstrided;
   int64_t biggest = -1, biggestUnstrided = -1;
@@ -322,6 +319,23 @@ static std::optional<unsigned> pickLaneDim(linalg::LinalgOp op,
   return unstrided ? unstrided : lane;
 }
 
+namespace {
+/// The lane dimension of an elementwise or reduction op and, for a transpose
+/// (transposedDims), the input's contiguous dimension tiled as its rows.
+struct LaneDims {
+  std::optional<unsigned> lane, rows;
+};
+} // namespace
+
+/// A transpose stores whole registers along the output's contiguous
+/// dimension; any other op takes pickLaneDim's.
+static LaneDims pickLaneDims(linalg::LinalgOp op, int64_t expected,
+                             int64_t lanes) {
+  if (auto t = transposedDims(op, lanes))
+    return {t->second, t->first};
+  return {pickLaneDim(op, expected), std::nullopt};
+}
+
 /// Makes the lane dimension of an elementwise or reduction generic its
 /// innermost loop, so that the vectorizer puts the lanes in the last vector
 /// dimension (where unrolling to registers expects them) and reductions over
@@ -330,7 +344,7 @@ linalg::LinalgOp codegen::moveLaneDimLast(RewriterBase &rewriter,
                                           linalg::LinalgOp op,
                                           int64_t expected, int64_t lanes) {
   auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-  std::optional<unsigned> lane = pickLaneDim(op, expected, lanes);
+  std::optional<unsigned> lane = pickLaneDims(op, expected, lanes).lane;
   unsigned n = op.getNumLoops();
   if (!generic || !lane || *lane == n - 1)
     return op;
@@ -358,29 +372,25 @@ KernelPlan codegen::planElementwise(linalg::LinalgOp op,
     return plan;
   }
   auto iters = op.getIteratorTypesArray();
-  std::optional<unsigned> lane = pickLaneDim(op, expected, target.f32Lanes());
+  auto [lane, rows] = pickLaneDims(op, expected, target.f32Lanes());
   for (unsigned d = 0; d < nLoops; ++d) {
     if (linalg::isReductionIterator(iters[d]))
       plan.reductionTiles[d] = 1;
     else
       plan.parallelTiles[d] = 1;
   }
-  if (lane) {
+  if (rows) {
+    // A transpose: a lanes x lanes tile of its two contiguous dimensions, the
+    // input's right outside the lanes (tileToRegisters transposes it in
+    // registers).
+    plan.parallelTiles[*lane] = target.f32Lanes();
+    plan.parallelTiles[*rows] = target.f32Lanes();
+  } else if (lane) {
     int64_t laneTile = chooseLaneTile(target, ranges[*lane]);
     if (linalg::isReductionIterator(iters[*lane]))
       plan.reductionTiles[*lane] = laneTile;
     else
       plan.parallelTiles[*lane] = laneTile;
-  }
-  // A transpose whose two contiguous dimensions both fill whole registers:
-  // a lanes x lanes tile of them, the input's dimension right outside the
-  // lanes (tileToRegisters transposes it in registers).
-  std::optional<unsigned> rows;
-  if (auto t = transposedDims(op, target.f32Lanes());
-      t && lane && t->second == *lane) {
-    rows = t->first;
-    plan.parallelTiles[*lane] = target.f32Lanes();
-    plan.parallelTiles[*rows] = target.f32Lanes();
   }
   for (unsigned d = 0; d < nLoops; ++d)
     if (linalg::isParallelIterator(iters[d]) && (!lane || d != *lane) &&

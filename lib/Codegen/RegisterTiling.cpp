@@ -306,12 +306,11 @@ static bool isRegisterTranspose(Operation *op, int64_t lanes) {
   SmallVector<int64_t> perm;
   if (auto read = dyn_cast<vector::TransferReadOp>(op)) {
     AffineMap map = read.getPermutationMap();
-    unsigned n = map.getNumResults();
-    if (n < 2 || !map.isPermutation())
+    if (map.getNumResults() < 2 || !map.isPermutation())
       return false;
     vt = read.getVectorType();
-    for (unsigned r = 0; r < n; ++r)
-      perm.push_back(map.getDimPosition(r) - (map.getNumDims() - n));
+    for (unsigned r = 0; r < map.getNumResults(); ++r)
+      perm.push_back(map.getDimPosition(r));
   } else if (auto t = dyn_cast<vector::TransposeOp>(op)) {
     vt = t.getSourceVectorType();
     perm = llvm::to_vector(t.getPermutation());
