@@ -77,12 +77,37 @@ func.func @broadcast(%a: memref<32x1536xf32>, %b: memref<32x32x1536xf32>) {
 // PLAN-LABEL:  func.func @ragged
 // PLAN:          parallel_tiles = array<i64: 1, 1, 
 // PLAN-NOT:      parallel_tiles = array<i64: 1, 16, 16>
-#rin = affine_map<(n, q, h) -> (n, h, q)>
+#tin = affine_map<(n, q, h) -> (n, h, q)>
 func.func @ragged(%a: memref<3x20x30xf32>, %b: memref<3x30x20xf32>) {
-  linalg.generic {indexing_maps = [#rin, #out], iterator_types = ["parallel", "parallel", "parallel"]}
+  linalg.generic {indexing_maps = [#tin, #out], iterator_types = ["parallel", "parallel", "parallel"]}
     ins(%a : memref<3x20x30xf32>) outs(%b : memref<3x30x20xf32>) {
   ^bb0(%x: f32, %y: f32):
     linalg.yield %x : f32
+  }
+  return
+}
+
+// A factor per row of the tile (s[n, q], q the input's contiguous dimension)
+// is read as a column, shape_cast to vector<16x1xf32> and broadcast along the
+// rows; that shape_cast stays whole through the register stage (22.1's
+// shape_cast unrolling reads an array of length -1 for an all-ones target,
+// which the sanitizer build reports).
+// PLAN-LABEL:  func.func @transpose_row_factor
+// PLAN:          parallel_tiles = array<i64: 1, 16, 16>
+// AVX512-LABEL: func.func @transpose_row_factor
+// AVX512-COUNT-64: vector.shuffle
+// AVX512:          arith.mulf {{.*}} : vector<16xf32>
+// AVX512:          return
+// AVX2-LABEL:   func.func @transpose_row_factor
+// AVX2:            vector.shuffle
+// AVX2:            arith.mulf {{.*}} : vector<8xf32>
+#rowf = affine_map<(n, q, h) -> (n, q)>
+func.func @transpose_row_factor(%a: memref<4x64x32xf32>, %s: memref<4x32xf32>, %b: memref<4x32x64xf32>) {
+  linalg.generic {indexing_maps = [#in, #rowf, #out], iterator_types = ["parallel", "parallel", "parallel"]}
+    ins(%a, %s : memref<4x64x32xf32>, memref<4x32xf32>) outs(%b : memref<4x32x64xf32>) {
+  ^bb0(%x: f32, %f: f32, %y: f32):
+    %m = arith.mulf %x, %f : f32
+    linalg.yield %m : f32
   }
   return
 }
