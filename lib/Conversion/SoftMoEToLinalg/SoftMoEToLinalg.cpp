@@ -188,6 +188,12 @@ Value ext(OpBuilder &b, Location loc, Value v) {
   return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
 }
 
+Value macc(OpBuilder &b, Location loc, ValueRange args) {
+  Value prod =
+      arith::MulFOp::create(b, loc, ext(b, loc, args[0]), ext(b, loc, args[1]));
+  return arith::AddFOp::create(b, loc, args[2], prod);
+}
+
 /// The f32 tensor `acc` (letters `dims`) in the element type `elemType`.
 Value truncTo(OpBuilder &b, Location loc, LetterSizes &sizes, Value acc,
               StringRef dims, Type elemType) {
@@ -296,11 +302,7 @@ struct LowerRouter : OpRewritePattern<RouterOp> {
     Value logits =
         einsum(b, loc, "BMNPD", {{x, role::x.dims}, {phi, role::phi.dims}},
                {filled(b, loc, sizes, "BMNP", f32Const(b, loc, 0)), "BMNP"},
-               [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                 Value prod = arith::MulFOp::create(
-                     nb, nl, ext(nb, nl, args[0]), ext(nb, nl, args[1]));
-                 return arith::AddFOp::create(nb, nl, args[2], prod);
-               });
+               macc);
     replaceWithCast(rewriter, op, logits);
     return success();
   }
@@ -400,11 +402,7 @@ struct LowerDispatch : OpRewritePattern<DispatchOp> {
     Value acc =
         einsum(b, loc, "BNPDM", {{w, "BMNP"}, {x, role::x.dims}},
                {filled(b, loc, sizes, "BNPD", zero), "BNPD"},
-               [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                 Value prod = arith::MulFOp::create(nb, nl, args[0],
-                                                    ext(nb, nl, args[1]));
-                 return arith::AddFOp::create(nb, nl, args[2], prod);
-               });
+               macc);
     replaceWithCast(rewriter, op,
                     truncTo(b, loc, sizes, acc, "BNPD", elemTypeOf(x)));
     return success();
@@ -427,11 +425,6 @@ Value buildExpertApply(OpBuilder &b, Location loc, Value slots, Value w1,
   Value zero = f32Const(b, loc, 0);
   Type elemType = elemTypeOf(slots);
 
-  auto macc = [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-    Value prod = arith::MulFOp::create(nb, nl, ext(nb, nl, args[0]),
-                                       ext(nb, nl, args[1]));
-    return arith::AddFOp::create(nb, nl, args[2], prod);
-  };
   auto round = [&](OpBuilder &nb, Location nl, Value v) -> Value {
     if (elemType.isF32())
       return v;
@@ -554,11 +547,7 @@ struct LowerCombine : OpRewritePattern<CombineOp> {
     Value acc =
         einsum(b, loc, "BMDNP", {{c, "BMNP"}, {out, role::expertOut.dims}},
                {filled(b, loc, sizes, "BMD", zero), "BMD"},
-               [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-                 Value prod = arith::MulFOp::create(nb, nl, args[0],
-                                                    ext(nb, nl, args[1]));
-                 return arith::AddFOp::create(nb, nl, args[2], prod);
-               });
+               macc);
     replaceWithCast(rewriter, op,
                     truncTo(b, loc, sizes, acc, "BMD", elemTypeOf(out)));
     return success();

@@ -66,12 +66,6 @@ Value mul(OpBuilder &b, Location l, Value x, Value y) {
   return arith::MulFOp::create(b, l, x, y);
 }
 
-/// acc + ext(a) * ext(b): the body of every contraction (args a, b, acc).
-Value macc(OpBuilder &b, Location l, Args args) {
-  return add(b, l, args[2],
-             mul(b, l, ext(b, l, args[0]), ext(b, l, args[1])));
-}
-
 /// acc + ext(a): the body of a plain sum.
 Value sumBody(OpBuilder &b, Location l, Args args) {
   return add(b, l, args[1], ext(b, l, args[0]));

@@ -69,6 +69,9 @@ Value filled(OpBuilder &b, Location loc, LetterSizes &sizes, StringRef dims,
 /// `v` as f32 (a no-op for f32 values).
 Value ext(OpBuilder &b, Location loc, Value v);
 
+/// acc + ext(a) * ext(b): the body of every contraction (args a, b, acc).
+Value macc(OpBuilder &b, Location loc, ValueRange args);
+
 /// The f32 tensor `acc` (letters `dims`) in the element type `elemType`.
 Value truncTo(OpBuilder &b, Location loc, LetterSizes &sizes, Value acc,
               StringRef dims, Type elemType);
