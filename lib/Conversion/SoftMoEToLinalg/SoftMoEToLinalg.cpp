@@ -380,6 +380,28 @@ static Value buildMaskedSoftmax(OpBuilder &b, Location loc, LetterSizes &sizes,
                 });
 }
 
+/// Dispatch and combine: the masked softmax of `op`'s logits over the letters
+/// of `softmaxLoops` that `groups` lacks (buildMaskedSoftmax), then the mix
+/// sum over the letters of `mixLoops` that `outDims` lacks of weights (BMNP)
+/// times `values` (letters `valueDims`), accumulated in f32 and stored in the
+/// values' element type; `op` is replaced by it.
+static void lowerSoftmaxMix(PatternRewriter &rewriter, Operation *op,
+                            Value logits, Value mask, Value values,
+                            StringRef valueDims, StringRef softmaxLoops,
+                            StringRef groups, StringRef mixLoops,
+                            StringRef outDims) {
+  Location loc = op->getLoc();
+  OpBuilder &b = rewriter;
+  LetterSizes sizes(b, loc, {{logits, role::logits.dims}, {values, valueDims}});
+  Value minusInf = negInf(b, loc), zero = f32Const(b, loc, 0);
+  Value weights = buildMaskedSoftmax(b, loc, sizes, logits, mask, softmaxLoops,
+                                     groups, minusInf, zero);
+  Value acc = einsum(b, loc, mixLoops, {{weights, "BMNP"}, {values, valueDims}},
+                     {filled(b, loc, sizes, outDims, zero), outDims}, macc);
+  replaceWithCast(rewriter, op,
+                  truncTo(b, loc, sizes, acc, outDims, elemTypeOf(values)));
+}
+
 struct LowerDispatch : OpRewritePattern<DispatchOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -387,24 +409,11 @@ struct LowerDispatch : OpRewritePattern<DispatchOp> {
                                 PatternRewriter &rewriter) const override {
     if (!allRanked(op))
       return rewriter.notifyMatchFailure(op, "operands must be ranked");
-    Location loc = op.getLoc();
-    OpBuilder &b = rewriter;
-    Value logits = op.getLogits(), x = op.getX(), mask = op.getMask();
-    LetterSizes sizes(b, loc, {{logits, role::logits.dims}, {x, role::x.dims}});
-    Value minusInf = negInf(b, loc), zero = f32Const(b, loc, 0);
-
-    // w[b,m,n,p]: a softmax over the tokens m of each slot (n, p); masked
-    // tokens take part with zero weight.
-    Value w = buildMaskedSoftmax(b, loc, sizes, logits, mask, "BNPM", "BNP",
-                                 minusInf, zero);
-
-    // slots[b,n,p,d] = sum_m w[b,m,n,p] * x[b,m,d]: the raw x.
-    Value acc =
-        einsum(b, loc, "BNPDM", {{w, "BMNP"}, {x, role::x.dims}},
-               {filled(b, loc, sizes, "BNPD", zero), "BNPD"},
-               macc);
-    replaceWithCast(rewriter, op,
-                    truncTo(b, loc, sizes, acc, "BNPD", elemTypeOf(x)));
+    // slots[b,n,p,d] = sum_m w[b,m,n,p] * x[b,m,d], w a softmax over the
+    // tokens m of each slot (n, p); masked tokens take part with zero weight.
+    // The raw x.
+    lowerSoftmaxMix(rewriter, op, op.getLogits(), op.getMask(), op.getX(),
+                    role::x.dims, "BNPM", "BNP", "BNPDM", "BNPD");
     return success();
   }
 };
@@ -531,25 +540,12 @@ struct LowerCombine : OpRewritePattern<CombineOp> {
                                 PatternRewriter &rewriter) const override {
     if (!allRanked(op))
       return rewriter.notifyMatchFailure(op, "operands must be ranked");
-    Location loc = op.getLoc();
-    OpBuilder &b = rewriter;
-    Value logits = op.getLogits(), out = op.getExpertOut(), mask = op.getMask();
-    LetterSizes sizes(
-        b, loc, {{logits, role::logits.dims}, {out, role::expertOut.dims}});
-    Value zero = f32Const(b, loc, 0), minusInf = negInf(b, loc);
-
-    // c[b,m,n,p]: a softmax over (n, p) jointly, per token; masked tokens get
-    // all-zero weights, hence a zero output row.
-    Value c = buildMaskedSoftmax(b, loc, sizes, logits, mask, "BMNP", "BM",
-                                 minusInf, zero);
-
-    // y[b,m,d] = sum_{n,p} c[b,m,n,p] * out[b,n,p,d]
-    Value acc =
-        einsum(b, loc, "BMDNP", {{c, "BMNP"}, {out, role::expertOut.dims}},
-               {filled(b, loc, sizes, "BMD", zero), "BMD"},
-               macc);
-    replaceWithCast(rewriter, op,
-                    truncTo(b, loc, sizes, acc, "BMD", elemTypeOf(out)));
+    // y[b,m,d] = sum_{n,p} c[b,m,n,p] * out[b,n,p,d], c a softmax over (n, p)
+    // jointly, per token; masked tokens get all-zero weights, hence a zero
+    // output row.
+    lowerSoftmaxMix(rewriter, op, op.getLogits(), op.getMask(),
+                    op.getExpertOut(), role::expertOut.dims, "BMNP", "BM",
+                    "BMDNP", "BMD");
     return success();
   }
 };
