@@ -373,8 +373,8 @@ static std::optional<SmallVector<int64_t>> nativeShape(Operation *op,
     // 22.1's UnrollShapeCastPattern compares the all-ones target with its
     // leading ones dropped as an array of length -1 (ASan's negative-size
     // memcmp), and the lowering's shape_cast patterns handle it anyway.
-    if (isa<vector::ShapeCastOp>(op) && llvm::all_equal(shape) &&
-        shape.front() == 1)
+    if (isa<vector::ShapeCastOp>(op) &&
+        llvm::all_of(shape, [](int64_t s) { return s == 1; }))
       return std::nullopt;
   }
   // Unrolling an op into one piece of its own shape would never stop.

@@ -77,9 +77,9 @@ func.func @broadcast(%a: memref<32x1536xf32>, %b: memref<32x32x1536xf32>) {
 // PLAN-LABEL:  func.func @ragged
 // PLAN:          parallel_tiles = array<i64: 1, 1, 
 // PLAN-NOT:      parallel_tiles = array<i64: 1, 16, 16>
-#tin = affine_map<(n, q, h) -> (n, h, q)>
+#rin = affine_map<(n, q, h) -> (n, h, q)>
 func.func @ragged(%a: memref<3x20x30xf32>, %b: memref<3x30x20xf32>) {
-  linalg.generic {indexing_maps = [#tin, #out], iterator_types = ["parallel", "parallel", "parallel"]}
+  linalg.generic {indexing_maps = [#rin, #out], iterator_types = ["parallel", "parallel", "parallel"]}
     ins(%a : memref<3x20x30xf32>) outs(%b : memref<3x30x20xf32>) {
   ^bb0(%x: f32, %y: f32):
     linalg.yield %x : f32
