@@ -380,7 +380,7 @@ static Value buildMaskedSoftmax(OpBuilder &b, Location loc, LetterSizes &sizes,
                 });
 }
 
-/// Dispatch and combine: the masked softmax of `op`'s logits over the letters
+/// Dispatch and combine: the masked softmax of `logits` over the letters
 /// of `softmaxLoops` that `groups` lacks (buildMaskedSoftmax), then the mix
 /// sum over the letters of `mixLoops` that `outDims` lacks of weights (BMNP)
 /// times `values` (letters `valueDims`), accumulated in f32 and stored in the
